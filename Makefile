@@ -1,0 +1,49 @@
+# printapi: `make run` starts everything on SQLite with a demo account; `make test` runs every gate.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+
+.PHONY: run test check lint types pytest format bench migration clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Development mode: the built-in dev secret, console logs, and webhooks/downloads may reach loopback.
+run: $(VENV)/.installed
+	PRINTAPI_MODE=development PRINTAPI_OUTBOUND_ALLOW_NETWORKS=127.0.0.0/8,::1/128 $(BIN)/printapi demo
+	PRINTAPI_MODE=development PRINTAPI_OUTBOUND_ALLOW_NETWORKS=127.0.0.0/8,::1/128 \
+		exec $(BIN)/printapi serve --host $(HOST) --port $(PORT)
+
+test: check
+
+check: lint types pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(VENV)/.installed
+	$(BIN)/mypy
+
+# PostgreSQL tests run when a server answers on 127.0.0.1:5432 (PRINTAPI_TEST_POSTGRES=auto),
+# are required by CI (=required) and can be switched off (=off).
+pytest: $(VENV)/.installed
+	PRINTAPI_TEST_POSTGRES=$${PRINTAPI_TEST_POSTGRES:-auto} $(BIN)/pytest $(PYTEST_ARGS)
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/api.py
+
+migration: $(VENV)/.installed
+	$(BIN)/python -c "from printapi.migrate import upgrade, revision; \
+		upgrade('sqlite+aiosqlite:///var/migration.db'); revision('sqlite+aiosqlite:///var/migration.db', '$(m)')"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""FastAPI dependencies shared by every router: the runtime, sessions, the caller and URLs.
+
+The edge owns the transaction: ``WriteSession`` commits when the route function has returned
+(before the response is sent, so a failed commit is an error response, never a lost write) and
+rolls back on any exception. Services only ``flush()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.auth import service as auth
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.kit.errors import Unauthenticated
+from printapi.kit.pagination import PageRequest
+from printapi.kit.urls import Urls
+from printapi.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def _read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.read() as session:
+        yield session
+
+
+async def _write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.write() as session:
+        yield session
+
+
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
+
+
+def get_urls(request: Request, runtime: RuntimeDep) -> Urls:
+    version = "v1" if request.url.path.startswith("/v1/") else "v2"
+    return Urls(runtime.settings.public_url, version)
+
+
+UrlsDep = Annotated[Urls, Depends(get_urls)]
+
+
+# Documents the flow in OpenAPI so that the "Authorize" button of /docs gets a token by itself.
+_oauth2 = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v2/oauth", scopes={})),
+    scheme_name="clientCredentials",
+    auto_error=False,
+)
+
+
+def _bearer_token(header: str | None) -> str:
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            message="This endpoint needs an access token: send 'Authorization: Bearer <token>'.",
+            hints=["Get a token from POST /v2/oauth with your client id and secret."],
+        )
+    return token.strip()
+
+
+async def get_principal(
+    runtime: RuntimeDep, authorization: Annotated[str | None, Depends(_oauth2)]
+) -> Principal:
+    token = _bearer_token(authorization)
+    settings = runtime.settings
+    now = runtime.clock.now()
+    cached = auth.cached_principal(runtime.token_cache, token=token, secret_key=settings.secret_key, now=now)
+    if cached is not None:
+        return cached
+    async with runtime.db.read() as session:
+        return await auth.authenticate(
+            session, token=token, secret_key=settings.secret_key, now=now, cache=runtime.token_cache
+        )
+
+
+def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that yields the caller after checking that the token carries ``scope``."""
+
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        principal.require(scope)
+        return principal
+
+    return check
+
+
+def get_page(runtime: RuntimeDep, offset: int = 0, limit: int | None = None) -> PageRequest:
+    settings = runtime.settings
+    return PageRequest.checked(
+        offset=offset,
+        limit=settings.list_limit_default if limit is None else limit,
+        max_limit=settings.list_limit_max,
+    )
+
+
+PageDep = Annotated[PageRequest, Depends(get_page)]

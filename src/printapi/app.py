@@ -1,0 +1,176 @@
+"""The ASGI application: routers under /v2 (and /v1 as an alias), error rendering, docs, health."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from printapi import __version__
+from printapi.api import RuntimeDep
+from printapi.auth.routes import router as auth_router
+from printapi.bench_routes import router as bench_router
+from printapi.catalogue.routes import router as catalogue_router
+from printapi.config import Settings
+from printapi.kit import countries
+from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
+from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
+from printapi.kit.wire import WireResponse
+from printapi.operator.routes import router as operator_router
+from printapi.orders.routes import router as orders_router
+from printapi.runtime import Runtime
+from printapi.shipping.routes import router as shipping_router
+from printapi.worker import Worker
+
+log = get_logger("printapi.app")
+
+DESCRIPTION = """
+A self-hostable, wire-compatible implementation of the **Print API v2**.
+
+Authenticate with OAuth2 client credentials at `POST /v2/oauth` (form body or HTTP Basic), then send
+`Authorization: Bearer <token>`. Costs are purchase prices excluding VAT; dates are local time
+(Europe/Amsterdam) without an offset. `/v1/...` is an alias with the v1 field names.
+
+Errors use one body: `{"message": "...", "hints": [...], "errors": [{"field": "...", "message": "..."}]}`.
+"""
+
+
+def _api_router() -> APIRouter:
+    router = APIRouter()
+    for domain in (auth_router, catalogue_router, shipping_router, orders_router, operator_router):
+        router.include_router(domain)
+    return router
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for error in exc.errors():
+        message = str(error.get("msg", "is invalid"))
+        field = _field_name(tuple(error.get("loc", ())))
+        if error.get("type") == "json_invalid":
+            detail = (error.get("ctx") or {}).get("error")
+            message, field = f"malformed JSON{': ' + str(detail) if detail else ''}", "body"
+        errors.append(FieldError(field, message))
+    return errors
+
+
+def _error_response(request: Request, error: ApiError) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
+    return WireResponse(
+        error.body(), zone=request.app.state.runtime.zone, status_code=error.status, headers=headers
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return _error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error_response(request, InvalidInput.of(_validation_errors(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        limit = request.app.state.runtime.settings.max_body_bytes
+        messages = {
+            404: f"No endpoint at {request.url.path}.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+            413: f"The request body is larger than the limit of {limit} bytes.",
+        }
+        body = ApiError(message=messages.get(exc.status_code, str(exc.detail))).body()
+        return WireResponse(
+            body,
+            zone=request.app.state.runtime.zone,
+            status_code=exc.status_code,
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", path=request.url.path)
+        body = {
+            "message": "Internal server error.",
+            "hints": ["Try again; if it persists, contact the print shop."],
+            "errors": [],
+        }
+        return JSONResponse(body, status_code=500)
+
+
+def _install_docs(app: FastAPI) -> None:
+    static = resources.files("printapi").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/v2/openapi.json",
+            title="printapi — API documentation",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+            oauth2_redirect_url="/static/swagger-ui/oauth2-redirect.html",
+        )
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
+    async def healthz(runtime: RuntimeDep) -> dict[str, str]:
+        async with runtime.db.read() as session:
+            await session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    if runtime is None:
+        runtime = Runtime.create(settings or Settings())
+    configure(level=runtime.settings.log_level, fmt=runtime.settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        countries.warm()
+        worker_task = None
+        if runtime.settings.embedded_worker:
+            worker_task = asyncio.create_task(Worker(runtime).run(), name="embedded-worker")
+        yield
+        if worker_task is not None:
+            worker_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker_task
+        await runtime.close()
+
+    app = FastAPI(
+        title="printapi",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/v2/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        max_body_size=runtime.settings.max_body_bytes,
+    )
+    app.state.runtime = runtime
+    app.include_router(_api_router(), prefix="/v2")
+    app.include_router(_api_router(), prefix="/v1", include_in_schema=False)
+    if runtime.settings.bench_routes:
+        app.include_router(bench_router)
+    _install_error_handlers(app)
+    _install_docs(app)
+    app.add_middleware(RequestLogMiddleware)
+    return app

@@ -1,0 +1,49 @@
+"""SQL for the product catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.models import Product
+
+
+async def get(session: AsyncSession, product_id: str) -> Product | None:
+    return await session.get(Product, product_id)
+
+
+async def get_many(session: AsyncSession, product_ids: Iterable[str]) -> list[Product]:
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return []
+    return list((await session.execute(select(Product).where(Product.id.in_(wanted)))).scalars())
+
+
+async def count(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(Product))).scalar_one())
+
+
+async def page_by_name(session: AsyncSession, *, offset: int, limit: int) -> list[tuple[str, str]]:
+    """``(id, name)`` pairs sorted by name ordinally (the C collation on PostgreSQL), then id."""
+    rows = await session.execute(
+        select(Product.id, Product.name).order_by(Product.name, Product.id).offset(offset).limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def all_specs(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    rows = await session.execute(select(Product.id, Product.spec))
+    return {row[0]: row[1] for row in rows}
+
+
+async def put(session: AsyncSession, *, product_id: str, name: str, spec: dict[str, Any]) -> None:
+    existing = await session.get(Product, product_id)
+    if existing is None:
+        session.add(Product(id=product_id, name=name, spec=spec))
+    else:
+        existing.name = name
+        existing.spec = spec
+    await session.flush()

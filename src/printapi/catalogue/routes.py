@@ -1,0 +1,32 @@
+"""HTTP for the catalogue (spec §2 rows 12–13)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.catalogue import presenters, service
+from printapi.catalogue.schemas import ProductListOut, ProductOut
+from printapi.kit.wire import WireResponse
+
+router = APIRouter(tags=["products"])
+
+Browser = Annotated[Principal, Depends(require(Scope.PRODUCTS_BROWSE))]
+
+
+@router.get("/products", response_model=ProductListOut, summary="The catalogue, sorted by name")
+async def list_products(
+    _: Browser, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep, page: PageDep
+) -> WireResponse:
+    result = await service.list_products(session, page=page)
+    return WireResponse(result.body(lambda entry: presenters.listing_entry(*entry, urls)), zone=runtime.zone)
+
+
+@router.get("/products/{product_id}", response_model=ProductOut, summary="Product details")
+async def get_product(product_id: str, _: Browser, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+    spec = await service.get_product(session, product_id=product_id)
+    return WireResponse(presenters.product(spec), zone=runtime.zone)

@@ -1,0 +1,50 @@
+"""The product catalogue: read products, and seed the catalogue of spec Appendix A."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.catalogue import repository
+from printapi.catalogue.seed_data import catalogue
+from printapi.catalogue.spec import ProductSpec
+from printapi.kit.errors import NotFound
+from printapi.kit.pagination import Page, PageRequest
+
+
+async def get_product(session: AsyncSession, *, product_id: str) -> ProductSpec:
+    product = await repository.get(session, product_id)
+    if product is None:
+        raise NotFound(
+            message=f"Product '{product_id}' does not exist.",
+            hints=["GET /v2/products lists the product ids of the catalogue."],
+        )
+    return ProductSpec.model_validate(product.spec)
+
+
+async def find_products(session: AsyncSession, *, product_ids: Iterable[str]) -> dict[str, ProductSpec]:
+    """The known products among ``product_ids``; callers report the missing ones."""
+    rows = await repository.get_many(session, product_ids)
+    return {row.id: ProductSpec.model_validate(row.spec) for row in rows}
+
+
+async def list_products(session: AsyncSession, *, page: PageRequest) -> Page[tuple[str, str]]:
+    return Page(
+        count=await repository.count(session),
+        offset=page.offset,
+        limit=page.limit,
+        results=await repository.page_by_name(session, offset=page.offset, limit=page.limit),
+    )
+
+
+async def seed(session: AsyncSession) -> int:
+    """Insert or update every product of the built-in catalogue; returns how many changed."""
+    stored = await repository.all_specs(session)
+    changed = 0
+    for spec in catalogue():
+        document = spec.model_dump(mode="json")
+        if stored.get(spec.id) != document:
+            await repository.put(session, product_id=spec.id, name=spec.name, spec=document)
+            changed += 1
+    return changed

@@ -1,0 +1,297 @@
+"""The ``printapi`` command: a stable interface for operators and scripts.
+
+Every command reads the same ``PRINTAPI_*`` settings as the server. Commands that change data
+run in one transaction and print what they did; errors print the API's message and exit 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi import migrate
+from printapi.auth import service as auth
+from printapi.auth.principal import Environment
+from printapi.catalogue import service as catalogue
+from printapi.config import Mode, Settings
+from printapi.kit.errors import ApiError
+from printapi.orders import service as orders
+from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.states import OrderStatus
+from printapi.runtime import Runtime
+from printapi.worker import Worker
+
+app = typer.Typer(help="printapi: a self-hostable Print API v2 server.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts of shops and operators.", no_args_is_help=True)
+clients_app = typer.Typer(help="API credentials (client id and secret) of an account.", no_args_is_help=True)
+orders_app = typer.Typer(help="Operator actions on orders.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(clients_app, name="clients")
+app.add_typer(orders_app, name="orders")
+
+T = TypeVar("T")
+
+DEMO_EMAIL = "demo@printapi.local"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented password of the local demo account
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        typer.echo(f"invalid settings: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _in_transaction(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
+    """Run ``work`` in one write transaction; an ApiError is printed and exits 1."""
+
+    async def main() -> T:
+        runtime = Runtime.create(_settings())
+        try:
+            async with runtime.db.write() as session:
+                return await work(session, runtime)
+        finally:
+            await runtime.close()
+
+    try:
+        return asyncio.run(main())
+    except ApiError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        for hint in error.hints:
+            typer.echo(f"hint: {hint}", err=True)
+        raise typer.Exit(1) from error
+
+
+async def _schema_is_empty(settings: Settings) -> bool:
+    runtime = Runtime.create(settings)
+    try:
+        async with runtime.db.write_engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        return "alembic_version" not in tables
+    finally:
+        await runtime.close()
+
+
+async def _seed(runtime: Runtime) -> int:
+    async with runtime.db.write() as session:
+        return await catalogue.seed(session)
+
+
+def _prepare_sqlite(settings: Settings) -> None:
+    """The embedded default: an empty or old SQLite file is migrated and seeded on start."""
+    empty = asyncio.run(_schema_is_empty(settings))
+    migrate.upgrade(settings.database_url)
+    if empty:
+        changed = asyncio.run(_with_runtime(settings, _seed))
+        typer.echo(f"new database: migrated and seeded {changed} products")
+
+
+async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    runtime = Runtime.create(settings)
+    try:
+        return await work(runtime)
+    finally:
+        await runtime.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    workers: Annotated[int, typer.Option(help="API processes (PostgreSQL for more than one).")] = 1,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only; run `printapi worker` apart.")
+    ] = False,
+) -> None:
+    """Serve the API, the docs and (unless --no-worker) the due-work loops."""
+    settings = _settings()
+    if settings.is_sqlite:
+        _prepare_sqlite(settings)
+    if no_worker:
+        # Child processes read the settings from the environment.
+        os.environ["PRINTAPI_EMBEDDED_WORKER"] = "false"
+    uvicorn.run(
+        "printapi.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the due-work loops only (webhooks, downloads, mails, expiry, housekeeping)."""
+    settings = _settings()
+
+    async def main(runtime: Runtime) -> None:
+        await Worker(runtime).run()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_with_runtime(settings, main))
+
+
+@app.command(name="migrate")
+def migrate_command() -> None:
+    """Bring the database schema up to date (safe to run from several processes at once)."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def seed() -> None:
+    """Insert or update the built-in product catalogue."""
+    changed = asyncio.run(_with_runtime(_settings(), _seed))
+    typer.echo(f"catalogue seeded: {changed} products added or changed")
+
+
+@app.command()
+def demo(
+    credentials_file: Annotated[
+        Path, typer.Option(help="Where the demo's test credentials are kept.")
+    ] = Path("var/demo-credentials.json"),
+) -> None:
+    """Development only: make sure the demo account and its test credentials exist, and print them."""
+    settings = _settings()
+    if settings.mode is not Mode.DEVELOPMENT:
+        typer.echo("the demo account is for PRINTAPI_MODE=development only", err=True)
+        raise typer.Exit(2)
+    if settings.is_sqlite:
+        _prepare_sqlite(settings)
+    stored = json.loads(credentials_file.read_text()) if credentials_file.exists() else None
+
+    async def ensure(session: AsyncSession, runtime: Runtime) -> dict[str, str] | None:
+        now = runtime.clock.now()
+        try:
+            await auth.find_account(session, email=DEMO_EMAIL)
+        except ApiError:
+            await auth.create_account(session, email=DEMO_EMAIL, password=DEMO_PASSWORD, now=now)
+        if stored and await auth.client_is_active(session, client_id=stored["client_id"]):
+            return None
+        new = await auth.create_client(
+            session,
+            account_email=DEMO_EMAIL,
+            environment=Environment.TEST,
+            secret_key=settings.secret_key,
+            now=now,
+        )
+        return {"client_id": new.client.client_id, "client_secret": new.secret}
+
+    created = _in_transaction(ensure)
+    if created:
+        credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        credentials_file.write_text(json.dumps(created, indent=2))
+        stored = created
+    assert stored is not None
+    base = settings.public_url
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                "printapi demo (test environment)",
+                f"  account        {DEMO_EMAIL} / {DEMO_PASSWORD}",
+                f"  client_id      {stored['client_id']}",
+                f"  client_secret  {stored['client_secret']}",
+                f"  token          curl -s {base}/v2/oauth -d grant_type=client_credentials "
+                f"-d client_id={stored['client_id']} -d client_secret={stored['client_secret']}",
+                f"  docs           {base}/docs",
+                "",
+            ]
+        )
+    )
+
+
+@accounts_app.command("create")
+def accounts_create(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail of the account.")],
+    password: Annotated[str, typer.Option(help="Dashboard password (8+ characters).")],
+    operator: Annotated[bool, typer.Option("--operator", help="A print-shop operator, not a shop.")] = False,
+) -> None:
+    """Create an account (a shop, or with --operator a member of the print shop's staff)."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> str:
+        account = await auth.create_account(
+            session,
+            email=email,
+            password=password,
+            role="operator" if operator else "owner",
+            now=runtime.clock.now(),
+        )
+        return account.email
+
+    typer.echo(f"account created: {_in_transaction(work)}")
+
+
+@clients_app.command("create")
+def clients_create(
+    account: Annotated[str, typer.Option(help="E-mail of the account.")],
+    environment: Annotated[Environment, typer.Option(help="test or live.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {client_id, client_secret} as JSON.")
+    ] = False,
+) -> None:
+    """Create API credentials; the secret is printed once and stored only as a keyed hash."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> auth.NewClient:
+        return await auth.create_client(
+            session,
+            account_email=account,
+            environment=environment,
+            secret_key=runtime.settings.secret_key,
+            now=runtime.clock.now(),
+        )
+
+    new = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps({"client_id": new.client.client_id, "client_secret": new.secret}))
+    else:
+        typer.echo(f"client_id:     {new.client.client_id}\nclient_secret: {new.secret}")
+        typer.echo("The secret is shown only now; store it safely.", err=True)
+
+
+@orders_app.command("set-status")
+def orders_set_status(
+    order_id: Annotated[str, typer.Argument(help="The order id as the shop knows it.")],
+    status: Annotated[OrderStatus, typer.Argument(help="Processing, Shipped or Cancelled.")],
+    tracking_url: Annotated[str | None, typer.Option(help="Carrier tracking link (Shipped).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the status history).")] = None,
+    account: Annotated[str | None, typer.Option(help="E-mail of the account, when ids collide.")] = None,
+) -> None:
+    """Move an order through its statuses as the print shop."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> str:
+        account_id = (await auth.find_account(session, email=account)).id if account else None
+        try:
+            change = StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
+        except ValidationError as exc:
+            raise ApiError(message=str(exc)) from exc
+        order = await orders.operator_set_status(
+            session, order_id=order_id, account_id=account_id, change=change, now=runtime.clock.now()
+        )
+        return f"order {order.id}: {order.status}"
+
+    typer.echo(_in_transaction(work))
+
+
+def main() -> None:
+    app(prog_name="printapi")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Settings: one object, read from ``PRINTAPI_*`` environment variables, validated at start.
+
+Outside development the server refuses to start with the built-in development secret, so a
+production deployment can never hash client secrets and tokens with a key that is on GitHub.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105 - refused outside development
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRINTAPI_", extra="ignore", frozen=True)
+
+    mode: Mode = Mode.PRODUCTION
+    database_url: str = "sqlite+aiosqlite:///./var/printapi.db"
+    public_url: str = "http://127.0.0.1:8080"
+    timezone: str = "Europe/Amsterdam"
+    secret_key: str = DEV_SECRET_KEY
+    # Largest JSON request body accepted anywhere but the upload route.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    token_ttl_seconds: int = Field(default=4 * 3600, ge=60)
+    # How long a verified access token is trusted from the in-process cache; revocation takes at
+    # most this long to reach every API process.
+    token_cache_seconds: float = Field(default=10.0, ge=0)
+    express_surcharge: str = "0.25"
+    list_limit_default: int = 20
+    list_limit_max: int = 100
+    # Run the due-work loops inside `printapi serve` (one process for everything).
+    embedded_worker: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    log_format: str = "auto"  # auto | json | console
+    log_level: str = "INFO"
+    # Mounts the benchmark baseline route (/_bench/...) used by bench/; never in production.
+    bench_routes: bool = False
+    sql_echo: bool = False
+    # Comma list of CIDRs that outbound calls may reach although they are private.
+    outbound_allow_networks: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("outbound_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("PRINTAPI_PUBLIC_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.mode is Mode.PRODUCTION and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError(
+                "PRINTAPI_SECRET_KEY is the development default; set a long random value "
+                "(or PRINTAPI_MODE=development for a local demo)"
+            )
+        if len(self.secret_key) < 32:
+            raise ValueError("PRINTAPI_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token_ttl(self) -> timedelta:
+        return timedelta(seconds=self.token_ttl_seconds)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,32 @@
+"""Random identifiers in the shapes the real service uses (spec §2, §3.1)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def random_code(length: int = 20) -> str:
+    """A mixed-case alphanumeric code, as in upload, checkout and payment URLs."""
+    return "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def random_order_id() -> str:
+    """An 8-digit order number without a leading zero (``"83432183"``)."""
+    return str(secrets.randbelow(90_000_000) + 10_000_000)
+
+
+def item_id(index: int) -> str:
+    """Item ids are 5-digit and zero-padded (``"07453"``); ours count up within the order."""
+    return f"{index:05d}"
+
+
+def client_id(environment: str) -> str:
+    """``test_`` or ``live_`` and 40 alphanumerics, like the credentials the real portal shows."""
+    return f"{environment}_{random_code(40)}"
+
+
+def client_secret() -> str:
+    return random_code(48)

@@ -1,0 +1,18 @@
+"""All tables, on one ``MetaData`` (Alembic compares the migrations against it)."""
+
+from printapi.models.accounts import AccessToken, Account, ApiClient
+from printapi.models.base import Base
+from printapi.models.catalogue import Product
+from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
+
+__all__ = [
+    "AccessToken",
+    "Account",
+    "ApiClient",
+    "Base",
+    "ItemFile",
+    "Order",
+    "OrderItem",
+    "OrderStatusChange",
+    "Product",
+]

@@ -1,0 +1,133 @@
+"""Orders, their items and print files, and the status history that feeds ``sync/statuses``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from printapi.kit.db import Cents, Scaled, UTCDateTime
+from printapi.models.base import Base
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    environment: Mapped[str] = mapped_column(String(4))
+    id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    username: Mapped[str | None] = mapped_column(String(64))
+    production_speed: Mapped[str] = mapped_column(String(16))
+    meta: Mapped[str | None] = mapped_column("metadata", Text)
+    coupon: Mapped[str | None] = mapped_column(String(64))
+
+    ship_name: Mapped[str] = mapped_column(String(100))
+    ship_company: Mapped[str | None] = mapped_column(String(100))
+    ship_line1: Mapped[str] = mapped_column(String(100))
+    ship_line2: Mapped[str | None] = mapped_column(String(100))
+    ship_post_code: Mapped[str] = mapped_column(String(16))
+    ship_city: Mapped[str] = mapped_column(String(64))
+    ship_state: Mapped[str | None] = mapped_column(String(3))
+    ship_country: Mapped[str] = mapped_column(String(2))
+    shipping_preference: Mapped[str] = mapped_column(String(16))
+    shipping_method: Mapped[str] = mapped_column(String(64))
+    shipping_trackable: Mapped[bool]
+
+    # Purchase prices excluding VAT, fixed when the order is placed.
+    production_cost: Mapped[Decimal] = mapped_column(Cents())
+    shipping_cost: Mapped[Decimal] = mapped_column(Cents())
+    handling_cost: Mapped[Decimal] = mapped_column(Cents())
+    discount: Mapped[Decimal] = mapped_column(Cents())
+    # VAT rate of shipping and handling: the highest rate among the items (spec §3.3).
+    shipping_tax_rate: Mapped[Decimal] = mapped_column(Scaled(2))
+    invoicing_state: Mapped[str] = mapped_column(String(16))
+
+    tracking_url: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "environment", "id", name="uq_orders_account_environment_id"),
+        Index("ix_orders_account_listing", "account_id", "environment", "created_at"),
+        Index("ix_orders_id", "id"),
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"))
+    position: Mapped[int]
+    id: Mapped[str] = mapped_column(String(36))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    title: Mapped[str | None] = mapped_column(String(64))
+    page_count: Mapped[int]
+    quantity: Mapped[int]
+    meta: Mapped[str | None] = mapped_column("metadata", Text)
+    # [{"id": "cover_finish", "value": "laminate_matte", "name": "Mat laminaat"}]: a snapshot of
+    # the choices as they were when the order was placed.
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    retail: Mapped[Decimal | None] = mapped_column(Cents())
+    production_cost: Mapped[Decimal] = mapped_column(Cents())
+    tax_rate: Mapped[Decimal] = mapped_column(Scaled(2))
+
+    order: Mapped[Order] = relationship(back_populates="items", lazy="raise")
+    files: Mapped[list[ItemFile]] = relationship(
+        back_populates="item", lazy="raise", order_by="ItemFile.kind", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("order_pk", "id", name="uq_order_items_order_id"),)
+
+
+class ItemFile(Base):
+    """One print file of an item: ``content``, and ``cover`` for products that have one."""
+
+    __tablename__ = "item_files"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    item_pk: Mapped[int] = mapped_column(ForeignKey("order_items.pk", ondelete="CASCADE"))
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # content | cover
+    status: Mapped[str] = mapped_column(String(24))
+    download_url: Mapped[str | None] = mapped_column(String(2048))
+    upload_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    item: Mapped[OrderItem] = relationship(back_populates="files", lazy="raise")
+    # Lets a new file name its order before the order has a key (order_pk is denormalised
+    # so that the worker queues of the files issue can find an order's files directly).
+    order: Mapped[Order] = relationship(lazy="raise")
+
+    __table_args__ = (UniqueConstraint("item_pk", "kind", name="uq_item_files_item_kind"),)
+
+
+class OrderStatusChange(Base):
+    """One row per status change (creation included), oldest first in ``sync/statuses``."""
+
+    __tablename__ = "order_status_history"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    environment: Mapped[str] = mapped_column(String(4))
+    order_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Who moved it (api, operator, system, cli) and why (tracking URL, cancel reason).
+    source: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(512))
+
+    __table_args__ = (Index("ix_order_status_history_sync", "account_id", "environment", "changed_at"),)

@@ -1,0 +1,39 @@
+"""The print shop's operator API (extension): move any account's order, as the CLI does."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from printapi.api import RuntimeDep, WriteSession, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.kit.wire import WireResponse
+from printapi.orders import presenters
+from printapi.orders import service as orders
+from printapi.orders.schemas import OrderStatusOut, StatusChangeIn
+
+router = APIRouter(prefix="/operator", tags=["operator"])
+
+Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
+
+
+@router.post(
+    "/accounts/{account_id}/orders/{order_id}/status",
+    response_model=OrderStatusOut,
+    summary="Move an order (operators)",
+    description="Processing, Shipped (with an optional trackingUrl) or Cancelled (with an optional reason).",
+)
+async def set_status(
+    account_id: int,
+    order_id: str,
+    body: StatusChangeIn,
+    _: Operator,
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> WireResponse:
+    order = await orders.operator_set_status(
+        session, order_id=order_id, account_id=account_id, change=body, now=runtime.clock.now()
+    )
+    return WireResponse(presenters.status(order), zone=runtime.zone)

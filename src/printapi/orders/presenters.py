@@ -1,0 +1,115 @@
+"""Orders on the wire, member for member in the real service's order (spec §3.3–3.6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from printapi.kit.urls import Urls
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.orders.pricing import Invoice, Section
+from printapi.orders.service import invoice_of
+
+# The real service writes a zero discount as 0.0 (a .NET decimal with scale 1).
+_ZERO_DISCOUNT = Decimal("0.0")
+
+Json = dict[str, Any]
+
+
+def _file(file: ItemFile, urls: Urls) -> Json:
+    return {
+        "status": file.status,
+        "downloadUrl": file.download_url,
+        "uploadUrl": urls.upload(file.upload_code) if file.upload_code else None,
+    }
+
+
+def _item(item: OrderItem, urls: Urls) -> Json:
+    return {
+        "id": item.id,
+        "productId": item.product_id,
+        "pageCount": item.page_count,
+        "quantity": item.quantity,
+        "files": {file.kind: _file(file, urls) for file in item.files},
+        "options": [dict(option) for option in item.options],
+        "title": item.title,
+        "metadata": item.meta,
+    }
+
+
+def address(order: Order) -> Json:
+    return {
+        "name": order.ship_name,
+        "company": order.ship_company,
+        "line1": order.ship_line1,
+        "line2": order.ship_line2,
+        "postCode": order.ship_post_code,
+        "city": order.ship_city,
+        "state": order.ship_state,
+        "country": order.ship_country,
+    }
+
+
+def _section(section: Section) -> Json:
+    return {
+        "cost": section.cost,
+        "taxes": [
+            {"rate": tax.rate, "amount": tax.amount, "calculatedOver": tax.calculated_over}
+            for tax in section.taxes
+        ],
+    }
+
+
+def _invoice(invoice: Invoice) -> Json:
+    discount = _section(invoice.discount)
+    if invoice.discount.cost == 0:
+        discount["cost"] = _ZERO_DISCOUNT
+    return {
+        "production": _section(invoice.production),
+        "shipping": _section(invoice.shipping),
+        "handling": _section(invoice.handling),
+        "discount": discount,
+        "total": _section(invoice.total),
+    }
+
+
+def order(order: Order, urls: Urls) -> Json:
+    shipping: Json = {"method": {"name": order.shipping_method, "isTrackable": order.shipping_trackable}}
+    body: Json = {
+        "id": order.id,
+        "dateTime": order.created_at,
+        "status": order.status,
+        "trackingUrl": order.tracking_url,
+        "email": order.email,
+        "username": order.username,
+        "productionSpeed": order.production_speed,
+        "items": [_item(item, urls) for item in order.items],
+        "metadata": order.meta,
+    }
+    if urls.version == "v1":
+        body["shippingAddress"] = address(order)
+    else:
+        shipping["address"] = address(order)
+        body["shipping"] = shipping
+    body["invoice"] = _invoice(invoice_of(order))
+    body["invoicingState"] = order.invoicing_state
+    return body
+
+
+def summary(order: Order, urls: Urls) -> Json:
+    return {
+        "id": order.id,
+        "dateTime": order.created_at,
+        "email": order.email,
+        "username": order.username,
+        "status": order.status,
+        "url": urls.order(order.id),
+    }
+
+
+def status(order: Order) -> Json:
+    return {"id": order.id, "order": order.status}
+
+
+def status_event(change: OrderStatusChange) -> Json:
+    return {"id": change.order_id, "status": change.status, "dateTime": change.changed_at}

@@ -1,0 +1,142 @@
+"""SQL for orders, their items and files, and the status history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+
+_WITH_ITEMS = selectinload(Order.items).selectinload(OrderItem.files)
+
+
+async def get_for_account(
+    session: AsyncSession, *, account_id: int, environment: str, order_id: str
+) -> Order | None:
+    """The order with its items and files, or None (also when it belongs to someone else)."""
+    result = await session.execute(
+        select(Order)
+        .where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
+        .options(_WITH_ITEMS)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_head_for_account(
+    session: AsyncSession, *, account_id: int, environment: str, order_id: str
+) -> Order | None:
+    """The order row alone (no items), for status reads and changes."""
+    result = await session.execute(
+        select(Order).where(
+            Order.account_id == account_id, Order.environment == environment, Order.id == order_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def id_and_status(session: AsyncSession, *, order_pk: int) -> tuple[str, str] | None:
+    """One row by primary key, nothing joined: the benchmark baseline."""
+    row = (await session.execute(select(Order.id, Order.status).where(Order.pk == order_pk))).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def find_by_id(session: AsyncSession, *, order_id: str, account_id: int | None = None) -> list[Order]:
+    """Every order with this id across accounts (operators), optionally of one account."""
+    query = select(Order).where(Order.id == order_id)
+    if account_id is not None:
+        query = query.where(Order.account_id == account_id)
+    return list((await session.execute(query.order_by(Order.pk))).scalars())
+
+
+async def id_taken(session: AsyncSession, *, account_id: int, environment: str, order_id: str) -> bool:
+    query = select(
+        exists().where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
+    )
+    return bool((await session.execute(query)).scalar())
+
+
+async def add(session: AsyncSession, order: Order) -> Order:
+    session.add(order)
+    await session.flush()
+    return order
+
+
+async def count_for_account(session: AsyncSession, *, account_id: int, environment: str) -> int:
+    query = select(func.count()).where(Order.account_id == account_id, Order.environment == environment)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def page_for_account(
+    session: AsyncSession, *, account_id: int, environment: str, offset: int, limit: int
+) -> list[Order]:
+    """Newest first; order rows only."""
+    query = (
+        select(Order)
+        .where(Order.account_id == account_id, Order.environment == environment)
+        .order_by(Order.created_at.desc(), Order.pk.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def set_status_if(
+    session: AsyncSession,
+    *,
+    order_pk: int,
+    expected: str,
+    status: str,
+    changed_at: datetime,
+    tracking_url: str | None,
+) -> bool:
+    """Compare-and-set: move the order only if it still has ``expected``; False if someone was first."""
+    values: dict[str, object] = {"status": status, "status_changed_at": changed_at}
+    if tracking_url is not None:
+        values["tracking_url"] = tracking_url
+    result = await session.execute(
+        update(Order).where(Order.pk == order_pk, Order.status == expected).values(**values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+async def add_history(session: AsyncSession, change: OrderStatusChange) -> None:
+    session.add(change)
+    await session.flush()
+
+
+async def history_since(
+    session: AsyncSession, *, account_id: int, environment: str, since: datetime, limit: int
+) -> list[OrderStatusChange]:
+    query = (
+        select(OrderStatusChange)
+        .where(
+            OrderStatusChange.account_id == account_id,
+            OrderStatusChange.environment == environment,
+            OrderStatusChange.changed_at > since,
+        )
+        .order_by(OrderStatusChange.changed_at, OrderStatusChange.pk)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def history_of(session: AsyncSession, *, order_pk: int) -> list[OrderStatusChange]:
+    query = (
+        select(OrderStatusChange)
+        .where(OrderStatusChange.order_pk == order_pk)
+        .order_by(OrderStatusChange.changed_at, OrderStatusChange.pk)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def cancel_open_files(session: AsyncSession, *, order_pk: int, now: datetime) -> None:
+    """Files not yet accepted stop waiting when their order is cancelled."""
+    await session.execute(
+        update(ItemFile)
+        .where(ItemFile.order_pk == order_pk, ItemFile.status.not_in(["Accepted", "Cancelled"]))
+        .values(status="Cancelled", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

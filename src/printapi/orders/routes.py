@@ -1,0 +1,112 @@
+"""HTTP for orders: parse, call one service function, present (spec §2 rows 2–6)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, WriteSession, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.kit.errors import InvalidInput
+from printapi.kit.wire import WireResponse, local_iso, parse_local
+from printapi.orders import presenters, service
+from printapi.orders.schemas import (
+    OrderIn,
+    OrderListOut,
+    OrderOut,
+    OrderStatusOut,
+    StatusChangeIn,
+    SyncStatusesOut,
+)
+
+router = APIRouter(tags=["orders"])
+
+Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
+Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
+Browser = Annotated[Principal, Depends(require(Scope.ORDERS_BROWSE))]
+Simulator = Annotated[Principal, Depends(require(Scope.ORDERS_SIMULATE))]
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut, summary="Place an order")
+async def place_order(
+    body: OrderIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    order = await service.place_order(
+        session,
+        principal=principal,
+        request=body,
+        express_surcharge=Decimal(runtime.settings.express_surcharge),
+        now=runtime.clock.now(),
+    )
+    return WireResponse(
+        presenters.order(order, urls),
+        zone=runtime.zone,
+        status_code=201,
+        headers={"Location": urls.order(order.id)},
+    )
+
+
+@router.get("/orders", response_model=OrderListOut, summary="List orders, newest first")
+async def list_orders(
+    principal: Browser,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    urls: UrlsDep,
+    page: PageDep,
+) -> WireResponse:
+    result = await service.list_orders(session, principal=principal, page=page)
+    return WireResponse(result.body(lambda order: presenters.summary(order, urls)), zone=runtime.zone)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, summary="Read an order")
+async def get_order(
+    order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    order = await service.get_order(session, principal=principal, order_id=order_id)
+    return WireResponse(presenters.order(order, urls), zone=runtime.zone)
+
+
+@router.get("/orders/{order_id}/status", response_model=OrderStatusOut, summary="Read an order's statuses")
+async def get_status(
+    order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep
+) -> WireResponse:
+    order = await service.get_order_head(session, principal=principal, order_id=order_id)
+    return WireResponse(presenters.status(order), zone=runtime.zone)
+
+
+@router.post(
+    "/orders/{order_id}/status",
+    response_model=OrderStatusOut,
+    summary="Simulate a status change of a test order (extension)",
+    description="Test environment only: moves the order as the print shop would, and fires what a real "
+    "change fires. Live orders answer 403.",
+)
+async def simulate_status(
+    order_id: str, body: StatusChangeIn, principal: Simulator, session: WriteSession, runtime: RuntimeDep
+) -> WireResponse:
+    order = await service.simulate_status(
+        session, principal=principal, order_id=order_id, change=body, now=runtime.clock.now()
+    )
+    return WireResponse(presenters.status(order), zone=runtime.zone)
+
+
+@router.get("/sync/statuses", response_model=SyncStatusesOut, summary="Status changes since a moment")
+async def sync_statuses(
+    principal: Tracker,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    since: Annotated[str, Query(description="Local date/time, e.g. 2025-03-24T13:00:00")],
+) -> WireResponse:
+    try:
+        moment = parse_local(since, runtime.zone)
+    except ValueError as exc:
+        raise InvalidInput.on("since", str(exc)) from exc
+    changes = await service.statuses_since(session, principal=principal, since=moment)
+    body = {
+        "since": local_iso(moment, runtime.zone),
+        "results": [presenters.status_event(c) for c in changes],
+    }
+    return WireResponse(body, zone=runtime.zone)

@@ -1,0 +1,475 @@
+"""Placing, reading and moving orders (spec §3.2–3.6, §4.1).
+
+Everything a status change causes is written in the caller's transaction: the compare-and-set
+update, the status-history row (``sync/statuses``), and the files that stop waiting when an
+order is cancelled. Nothing here commits; the edge does.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.auth.principal import Environment, Principal
+from printapi.catalogue import service as catalogue
+from printapi.catalogue.spec import Choice, ProductionSpeed, ProductSpec
+from printapi.kit import ids
+from printapi.kit.errors import (
+    ConcurrentChange,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from printapi.kit.pagination import Page, PageRequest
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.orders import repository
+from printapi.orders.pricing import Invoice, Line, invoice, item_cost
+from printapi.orders.schemas import AddressIn, ItemIn, OrderIn, ShippingIn, StatusChangeIn
+from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
+from printapi.shipping import service as shipping
+from printapi.shipping.service import Shipment
+
+# Printable ASCII without the characters that would break the order's URL.
+_ORDER_ID = re.compile(r"^[!-~]+$")
+_ID_FORBIDDEN = set("/\\?#%")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SYNC_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    """One checked item: its product, page count, chosen options and price."""
+
+    item: ItemIn
+    spec: ProductSpec
+    page_count: int
+    sent: list[tuple[str, Choice]]  # options the client chose, echoed on the order
+    choices: list[Choice]  # sent choices plus the defaults of the options not sent
+
+
+def _id_errors(value: str | None, field: str) -> list[FieldError]:
+    if value is None or value == "":
+        return []
+    if not _ORDER_ID.match(value) or _ID_FORBIDDEN & set(value):
+        return [FieldError(field, "may hold printable ASCII except spaces and / \\ ? # %")]
+    return []
+
+
+def _shipping_of(request: OrderIn) -> ShippingIn:
+    if request.shipping is not None:
+        return request.shipping
+    if request.shipping_address is not None:
+        return ShippingIn(address=request.shipping_address)
+    raise InvalidInput.on("shipping", "is required", hint="Send shipping: {address: {...}, preference}.")
+
+
+def _options(
+    plan_item: ItemIn, spec: ProductSpec, where: str, errors: list[FieldError]
+) -> list[tuple[str, Choice]]:
+    sent: list[tuple[str, Choice]] = []
+    for index, option_in in enumerate(plan_item.options or []):
+        option = spec.option(option_in.id)
+        here = f"{where}.options[{index}]"
+        if option is None:
+            known = ", ".join(o.id for o in spec.options) or "none"
+            errors.append(FieldError(f"{here}.id", f"unknown option '{option_in.id}' (options: {known})"))
+        elif any(option_id == option.id for option_id, _ in sent):
+            errors.append(FieldError(f"{here}.id", f"option '{option.id}' is given twice"))
+        elif (choice := option.choice(option_in.value)) is None:
+            values = ", ".join(c.value for c in option.choices)
+            errors.append(FieldError(f"{here}.value", f"'{option_in.value}' is not a choice ({values})"))
+        else:
+            sent.append((option.id, choice))
+    return sent
+
+
+def _plan_item(item: ItemIn, spec: ProductSpec, where: str, errors: list[FieldError]) -> ItemPlan | None:
+    before = len(errors)
+    page_count = 0
+    try:
+        page_count = spec.page_count_for(item.page_count)
+    except ValueError as exc:
+        errors.append(FieldError(f"{where}.pageCount", str(exc)))
+    try:
+        spec.check_quantity(item.quantity)
+    except ValueError as exc:
+        errors.append(FieldError(f"{where}.quantity", str(exc)))
+    if item.files is not None and item.files.cover is not None and spec.file("cover") is None:
+        errors.append(FieldError(f"{where}.files.cover", f"{spec.id} has no cover file"))
+    errors.extend(_id_errors(item.id, f"{where}.id"))
+    sent = _options(item, spec, where, errors)
+    if len(errors) > before:
+        return None
+    chosen = dict(sent)
+    choices = [chosen.get(o.id) or o.choice(o.default) for o in spec.options]
+    return ItemPlan(item, spec, page_count, sent, [c for c in choices if c is not None])
+
+
+def _plan_items(request: OrderIn, specs: dict[str, ProductSpec], errors: list[FieldError]) -> list[ItemPlan]:
+    plans = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(request.items):
+        where = f"items[{index}]"
+        if item.id:
+            if item.id in seen_ids:
+                errors.append(FieldError(f"{where}.id", f"item id '{item.id}' is used twice in this order"))
+            seen_ids.add(item.id)
+        spec = specs.get(item.product_id)
+        if spec is None:
+            errors.append(FieldError(f"{where}.productId", f"unknown product '{item.product_id}'"))
+            continue
+        plan = _plan_item(item, spec, where, errors)
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+def _order_errors(request: OrderIn, address: AddressIn, prefix: str) -> list[FieldError]:
+    errors = _id_errors(request.id, "id")
+    if request.email and not _EMAIL.match(request.email):
+        errors.append(FieldError("email", "is not an e-mail address"))
+    errors.extend(shipping.destination_errors(address.country, address.state, prefix=prefix))
+    return errors
+
+
+def _speed_errors(speed: ProductionSpeed, plans: list[ItemPlan]) -> list[FieldError]:
+    if plans and not any(plan.spec.production_time(speed) for plan in plans):
+        return [FieldError("productionSpeed", f"no item of this order can be produced at {speed} speed")]
+    return []
+
+
+async def _new_order_id(session: AsyncSession, principal: Principal, wanted: str | None) -> str:
+    if wanted:
+        if await repository.id_taken(
+            session, account_id=principal.account_id, environment=principal.environment, order_id=wanted
+        ):
+            raise _duplicate(wanted)
+        return wanted
+    while True:
+        candidate = ids.random_order_id()
+        if not await repository.id_taken(
+            session, account_id=principal.account_id, environment=principal.environment, order_id=candidate
+        ):
+            return candidate
+
+
+def _duplicate(order_id: str) -> Conflict:
+    return Conflict(
+        message=f"An order with id '{order_id}' already exists.",
+        hints=["Order ids are unique per account; leave id out to get a generated one."],
+        errors=[FieldError("id", "is already used by another order")],
+    )
+
+
+def _item_ids(plans: list[ItemPlan]) -> list[str]:
+    taken = {plan.item.id for plan in plans if plan.item.id}
+    result = []
+    for plan in plans:
+        if plan.item.id:
+            result.append(plan.item.id)
+            continue
+        while (candidate := ids.item_id(secrets.randbelow(100_000))) in taken:
+            pass
+        taken.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def _files(plan: ItemPlan, order: Order, now: datetime) -> list[ItemFile]:
+    files = []
+    for spec_file in plan.spec.files:
+        url = getattr(plan.item.files, spec_file.id) if plan.item.files else None
+        files.append(
+            ItemFile(
+                order=order,
+                kind=spec_file.id,
+                status=FileStatus.DOWNLOAD_PENDING if url else FileStatus.AWAITING_UPLOAD,
+                download_url=url,
+                upload_code=None if url else ids.random_code(20),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return files
+
+
+def _build_items(order: Order, plans: list[ItemPlan], costs: list[Decimal], now: datetime) -> list[OrderItem]:
+    items = []
+    for position, (plan, cost, item_id) in enumerate(zip(plans, costs, _item_ids(plans), strict=True)):
+        items.append(
+            OrderItem(
+                position=position,
+                id=item_id,
+                product_id=plan.spec.id,
+                title=plan.item.title or None,
+                page_count=plan.page_count,
+                quantity=plan.item.quantity,
+                meta=plan.item.metadata,
+                options=[{"id": option_id, "value": c.value, "name": c.name} for option_id, c in plan.sent],
+                retail=plan.item.retail,
+                production_cost=cost,
+                tax_rate=plan.spec.tax_rate,
+                files=_files(plan, order, now),
+            )
+        )
+    return items
+
+
+def _build_order(
+    *,
+    principal: Principal,
+    order_id: str,
+    request: OrderIn,
+    ship: ShippingIn,
+    quote: shipping.Quote,
+    now: datetime,
+) -> Order:
+    address = ship.address
+    return Order(
+        account_id=principal.account_id,
+        environment=principal.environment.value,
+        id=order_id,
+        status=OrderStatus.CREATED,
+        email=request.email or None,
+        username=request.username or None,
+        production_speed=request.production_speed,
+        meta=request.metadata,
+        coupon=request.coupon or None,
+        ship_name=address.name,
+        ship_company=address.company or None,
+        ship_line1=address.line1,
+        ship_line2=address.line2 or None,
+        ship_post_code=address.post_code,
+        ship_city=address.city,
+        ship_state=address.state or None,
+        ship_country=address.country,
+        shipping_preference=ship.preference,
+        shipping_method=quote.rate.method.name,
+        shipping_trackable=quote.rate.method.is_trackable,
+        shipping_cost=quote.rate.shipping,
+        handling_cost=quote.rate.handling,
+        discount=Decimal("0.00"),
+        shipping_tax_rate=quote.tax_rate,
+        invoicing_state=InvoicingState.INCLUDED,
+        created_at=now,
+        status_changed_at=now,
+    )
+
+
+async def _check(session: AsyncSession, request: OrderIn, ship: ShippingIn) -> list[ItemPlan]:
+    errors = _order_errors(
+        request, ship.address, "shipping.address." if request.shipping else "shippingAddress."
+    )
+    specs = await catalogue.find_products(session, product_ids=[item.product_id for item in request.items])
+    plans = _plan_items(request, specs, errors)
+    errors.extend(_speed_errors(request.production_speed, plans))
+    if errors:
+        raise InvalidInput.of(errors, hints=["Every problem of the request is listed in errors."])
+    return plans
+
+
+async def place_order(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: OrderIn,
+    express_surcharge: Decimal,
+    now: datetime,
+) -> Order:
+    """Check, price and store a new order (status Created). Creating an order notifies nobody."""
+    ship = _shipping_of(request)
+    plans = await _check(session, request, ship)
+    quote = shipping.rate_for(
+        [Shipment(plan.spec, plan.page_count, plan.item.quantity) for plan in plans],
+        country=ship.address.country,
+        preference=ship.preference,
+    )
+    costs = [
+        item_cost(
+            plan.spec,
+            page_count=plan.page_count,
+            quantity=plan.item.quantity,
+            choices=plan.choices,
+            speed=request.production_speed,
+            express_surcharge=express_surcharge,
+        )
+        for plan in plans
+    ]
+    order_id = await _new_order_id(session, principal, request.id)
+    order = _build_order(
+        principal=principal, order_id=order_id, request=request, ship=ship, quote=quote, now=now
+    )
+    order.production_cost = sum(costs, Decimal("0.00"))
+    order.items = _build_items(order, plans, costs, now)
+    try:
+        await repository.add(session, order)
+    except IntegrityError as exc:  # the same custom id, placed concurrently
+        raise _duplicate(order_id) from exc
+    await _record(session, order, previous=None, source="api", note=None, now=now)
+    return order
+
+
+def invoice_of(order: Order) -> Invoice:
+    return invoice(
+        [Line(item.production_cost, item.tax_rate) for item in order.items],
+        shipping=order.shipping_cost,
+        handling=order.handling_cost,
+        discount=order.discount,
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    order: Order,
+    *,
+    previous: OrderStatus | None,
+    source: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    await repository.add_history(
+        session,
+        OrderStatusChange(
+            order_pk=order.pk,
+            account_id=order.account_id,
+            environment=order.environment,
+            order_id=order.id,
+            status=order.status,
+            previous_status=previous,
+            changed_at=now,
+            source=source,
+            note=note,
+        ),
+    )
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _not_found(order_id: str) -> NotFound:
+    return NotFound(
+        message=f"Order '{order_id}' does not exist.", hints=["Check the order id and environment."]
+    )
+
+
+async def get_order(session: AsyncSession, *, principal: Principal, order_id: str) -> Order:
+    order = await repository.get_for_account(
+        session, account_id=principal.account_id, environment=principal.environment, order_id=order_id
+    )
+    if order is None:
+        raise _not_found(order_id)
+    return order
+
+
+async def get_order_head(session: AsyncSession, *, principal: Principal, order_id: str) -> Order:
+    order = await repository.get_head_for_account(
+        session, account_id=principal.account_id, environment=principal.environment, order_id=order_id
+    )
+    if order is None:
+        raise _not_found(order_id)
+    return order
+
+
+async def list_orders(session: AsyncSession, *, principal: Principal, page: PageRequest) -> Page[Order]:
+    account_id, environment = principal.account_id, principal.environment.value
+    return Page(
+        count=await repository.count_for_account(session, account_id=account_id, environment=environment),
+        offset=page.offset,
+        limit=page.limit,
+        results=await repository.page_for_account(
+            session, account_id=account_id, environment=environment, offset=page.offset, limit=page.limit
+        ),
+    )
+
+
+async def statuses_since(
+    session: AsyncSession, *, principal: Principal, since: datetime
+) -> list[OrderStatusChange]:
+    return await repository.history_since(
+        session,
+        account_id=principal.account_id,
+        environment=principal.environment.value,
+        since=since,
+        limit=SYNC_LIMIT,
+    )
+
+
+# -- moving ------------------------------------------------------------------------------------
+
+
+async def change_status(
+    session: AsyncSession,
+    *,
+    order: Order,
+    change: StatusChangeIn,
+    source: str,
+    now: datetime,
+) -> Order:
+    """Move ``order`` to ``change.status`` if the state machine allows it and nobody was first."""
+    current = OrderStatus(order.status)
+    target = transition(current, change.status)
+    if change.tracking_url is not None:
+        if target is not OrderStatus.SHIPPED:
+            raise InvalidInput.on("trackingUrl", "can only be given when the order is Shipped")
+        if not change.tracking_url.lower().startswith(("http://", "https://")):
+            raise InvalidInput.on("trackingUrl", "must be an http:// or https:// URL")
+    moved = await repository.set_status_if(
+        session,
+        order_pk=order.pk,
+        expected=current,
+        status=target,
+        changed_at=now,
+        tracking_url=change.tracking_url,
+    )
+    if not moved:
+        raise ConcurrentChange(
+            message=f"Order '{order.id}' was changed by someone else; read it again and retry.",
+        )
+    if target is OrderStatus.CANCELLED:
+        await repository.cancel_open_files(session, order_pk=order.pk, now=now)
+    await _record(
+        session, order, previous=current, source=source, note=change.tracking_url or change.reason, now=now
+    )
+    return order
+
+
+async def simulate_status(
+    session: AsyncSession, *, principal: Principal, order_id: str, change: StatusChangeIn, now: datetime
+) -> Order:
+    """The test environment's status simulator: the account owner moves a test order."""
+    if principal.environment is not Environment.TEST:
+        raise Forbidden(
+            message="Live orders are moved by the print shop, not through the API.",
+            hints=["Use test credentials to simulate status changes."],
+        )
+    order = await get_order_head(session, principal=principal, order_id=order_id)
+    return await change_status(session, order=order, change=change, source="simulator", now=now)
+
+
+async def find_for_operator(session: AsyncSession, *, order_id: str, account_id: int | None) -> Order:
+    """One order by id across accounts; ambiguous ids need the account."""
+    found = await repository.find_by_id(session, order_id=order_id, account_id=account_id)
+    if not found:
+        raise _not_found(order_id)
+    if len(found) > 1:
+        raise Conflict(
+            message=f"{len(found)} orders have id '{order_id}'.",
+            hints=["Name the account (--account E, or the account in the URL)."],
+        )
+    return found[0]
+
+
+async def operator_set_status(
+    session: AsyncSession, *, order_id: str, account_id: int | None, change: StatusChangeIn, now: datetime
+) -> Order:
+    """The print shop moves any order (production console, CLI, operator API)."""
+    order = await find_for_operator(session, order_id=order_id, account_id=account_id)
+    return await change_status(session, order=order, change=change, source="operator", now=now)

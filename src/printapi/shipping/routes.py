@@ -1,0 +1,37 @@
+"""HTTP for shipping quotes (spec §2 row 10)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from printapi.api import ReadSession, RuntimeDep, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.kit.wire import WireResponse
+from printapi.shipping import service
+from printapi.shipping.schemas import QuoteIn, QuoteOut
+
+router = APIRouter(tags=["shipping"])
+
+
+@router.post("/shipping/quote", response_model=QuoteOut, summary="Shipping and handling for a would-be order")
+async def quote(
+    body: QuoteIn,
+    _: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
+    session: ReadSession,
+    runtime: RuntimeDep,
+) -> WireResponse:
+    result = await service.quote(session, request=body)
+    rate = result.rate
+    return WireResponse(
+        {
+            "shipping": rate.shipping,
+            "handling": rate.handling,
+            "taxRate": result.tax_rate,
+            "payment": rate.consumer,
+            "method": {"name": rate.method.name, "isTrackable": rate.method.is_trackable},
+        },
+        zone=runtime.zone,
+    )

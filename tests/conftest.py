@@ -1,0 +1,284 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), the app, and small builders.
+
+Every database test runs once per backend (``backend`` is parametrised). Each backend gets one
+database per test session, migrated and seeded once; after every test the tables that tests
+write are emptied, so each test starts from the seeded catalogue and nothing else.
+
+PostgreSQL follows ``PRINTAPI_TEST_POSTGRES``: ``auto`` (default) uses the server on
+127.0.0.1:5432 when it answers and skips those tests otherwise, ``required`` fails instead of
+skipping (CI), ``off`` skips them, and any other value is taken as the server URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+
+from printapi import migrate
+from printapi.app import create_app
+from printapi.auth import service as auth
+from printapi.auth.principal import Environment
+from printapi.catalogue import service as catalogue
+from printapi.config import Settings
+from printapi.kit.clock import FixedClock
+from printapi.kit.errors import NotFound
+from printapi.runtime import Runtime
+
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+# Emptied after each test, children first; the catalogue and the schema stay.
+WRITTEN_TABLES = (
+    "order_status_history",
+    "item_files",
+    "order_items",
+    "orders",
+    "access_tokens",
+    "api_clients",
+    "accounts",
+)
+START = datetime(2025, 3, 29, 20, 40, 20, 4491, tzinfo=UTC)
+
+_skipped_postgres: list[str] = []
+
+
+def _postgres_server() -> str | None:
+    mode = os.environ.get("PRINTAPI_TEST_POSTGRES", "auto")
+    if mode == "off":
+        return None
+    url = DEFAULT_PG if mode in ("auto", "required") else mode.rstrip("/")
+
+    async def ping() -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(url, "postgres"), timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(ping())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        if mode == "required":
+            raise RuntimeError(
+                f"PRINTAPI_TEST_POSTGRES=required but PostgreSQL is not reachable: {exc}"
+            ) from exc
+        _skipped_postgres.append(f"PostgreSQL not reachable at {url} ({exc.__class__.__name__})")
+        return None
+    return url
+
+
+def _asyncpg_dsn(url: str, database: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://") + f"/{database}"
+
+
+def _settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "mode": "development",
+        "database_url": database_url,
+        "secret_key": SECRET_KEY,
+        "public_url": "http://testserver",
+        "embedded_worker": False,
+        "token_cache_seconds": 0,
+        "log_format": "json",
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def _seed(url: str) -> None:
+    runtime = Runtime.create(_settings(url))
+    try:
+        async with runtime.db.write() as session:
+            await catalogue.seed(session)
+    finally:
+        await runtime.close()
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+
+
+@pytest.fixture(scope="session")
+def sqlite_backend() -> Iterator[Backend]:
+    with tempfile.TemporaryDirectory(prefix="printapi-test-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'test.db'}"
+        migrate.upgrade(url)
+        asyncio.run(_seed(url))
+        yield Backend("sqlite", url)
+
+
+@pytest.fixture(scope="session")
+def postgres_backend() -> Iterator[Backend]:
+    server = _postgres_server()
+    if server is None:
+        pytest.skip(_skipped_postgres[-1] if _skipped_postgres else "PostgreSQL tests are off")
+    name = f"printapi_test_{os.getpid()}_{secrets.token_hex(4)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(server, "postgres"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    try:
+        migrate.upgrade(url)
+        asyncio.run(_seed(url))
+        yield Backend("postgres", url)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    fixture = "sqlite_backend" if request.param == "sqlite" else "postgres_backend"
+    result: Backend = request.getfixturevalue(fixture)
+    return result
+
+
+async def _empty(runtime: Runtime) -> None:
+    async with runtime.db.write() as session:
+        if runtime.db.dialect == "postgresql":
+            await session.execute(text(f"TRUNCATE {', '.join(WRITTEN_TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in WRITTEN_TABLES:
+                await session.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change settings of the runtime under test."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(
+    backend: Backend, clock: FixedClock, settings_overrides: dict[str, Any]
+) -> AsyncIterator[Runtime]:
+    rt = Runtime.create(_settings(backend.url, **settings_overrides), clock=clock)
+    try:
+        yield rt
+    finally:
+        await _empty(rt)
+        await rt.close()
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+# -- builders ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Credentials:
+    account_id: int
+    email: str
+    client_id: str
+    client_secret: str
+
+
+async def make_credentials(
+    runtime: Runtime,
+    *,
+    email: str | None = None,
+    environment: Environment = Environment.TEST,
+    role: str = "owner",
+) -> Credentials:
+    email = email or f"shop-{secrets.token_hex(4)}@example.nl"
+    async with runtime.db.write() as session:
+        try:
+            account = await auth.find_account(session, email=email)
+        except NotFound:
+            account = await auth.create_account(
+                session, email=email, password="password-123", role=role, now=runtime.clock.now()
+            )
+        new = await auth.create_client(
+            session,
+            account_email=email,
+            environment=environment,
+            secret_key=runtime.settings.secret_key,
+            now=runtime.clock.now(),
+        )
+    return Credentials(account.id, account.email, new.client.client_id, new.secret)
+
+
+async def bearer(http: httpx.AsyncClient, credentials: Credentials) -> dict[str, str]:
+    response = await http.post(
+        "/v2/oauth",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def shop(runtime: Runtime) -> Credentials:
+    return await make_credentials(runtime)
+
+
+@pytest.fixture
+async def auth_headers(client: httpx.AsyncClient, shop: Credentials) -> dict[str, str]:
+    return await bearer(client, shop)
+
+
+def address(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "name": "J. Jansen",
+        "line1": "Dorpsstraat 1",
+        "postCode": "1234 AB",
+        "city": "Utrecht",
+        "country": "NL",
+    }
+    body.update(overrides)
+    return body
+
+
+def book_item(**overrides: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"productId": "boek_hc_a5_sta", "pageCount": 32, "quantity": 1}
+    item.update(overrides)
+    return item
+
+
+def order_body(*items: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "items": list(items) or [book_item()],
+        "shipping": {"address": address()},
+    }
+    body.update(overrides)
+    return body
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped_postgres:
+        terminalreporter.write_sep("=", "PostgreSQL half SKIPPED", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{_skipped_postgres[-1]}: the tests ran on SQLite only. "
+            "Start PostgreSQL on 127.0.0.1:5432 or set PRINTAPI_TEST_POSTGRES to a server URL."
+        )
