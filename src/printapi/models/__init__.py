@@ -3,7 +3,9 @@
 from printapi.models.accounts import AccessToken, Account, ApiClient
 from printapi.models.base import Base
 from printapi.models.catalogue import Product
+from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models.webhooks import OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 
 __all__ = [
     "AccessToken",
@@ -11,8 +13,13 @@ __all__ = [
     "ApiClient",
     "Base",
     "ItemFile",
+    "MailMessage",
     "Order",
     "OrderItem",
     "OrderStatusChange",
+    "OwnerAlert",
     "Product",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookNotification",
 ]

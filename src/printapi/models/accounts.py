@@ -19,6 +19,8 @@ class Account(Base):
     # argon2id; only people sign in with passwords (the dashboard), machines use API clients.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # owner | operator
+    # Where failure mails go (webhooks, downloads); the sign-in e-mail when not set.
+    notification_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
