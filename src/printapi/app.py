@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,14 +23,17 @@ from printapi.auth.routes import router as auth_router
 from printapi.bench_routes import router as bench_router
 from printapi.catalogue.routes import router as catalogue_router
 from printapi.config import Settings
-from printapi.kit import countries
+from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
 from printapi.kit.wire import WireResponse
+from printapi.mail import service as mail
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
 from printapi.runtime import Runtime
 from printapi.shipping.routes import router as shipping_router
+from printapi.webhooks import service as webhooks
+from printapi.webhooks.routes import router as webhooks_router
 from printapi.worker import Worker
 
 log = get_logger("printapi.app")
@@ -47,7 +51,14 @@ Errors use one body: `{"message": "...", "hints": [...], "errors": [{"field": ".
 
 def _api_router() -> APIRouter:
     router = APIRouter()
-    for domain in (auth_router, catalogue_router, shipping_router, orders_router, operator_router):
+    for domain in (
+        auth_router,
+        catalogue_router,
+        shipping_router,
+        orders_router,
+        webhooks_router,
+        operator_router,
+    ):
         router.include_router(domain)
     return router
 
@@ -130,6 +141,20 @@ def _install_docs(app: FastAPI) -> None:
             oauth2_redirect_url="/static/swagger-ui/oauth2-redirect.html",
         )
 
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=PlainTextResponse)
+    async def metrics_endpoint(runtime: RuntimeDep) -> Response:
+        now = runtime.clock.now()
+        async with runtime.db.read() as session:
+            stats = await webhooks.queue_stats(session, now=now)
+            mails = await mail.pending_count(session)
+        metrics.WEBHOOK_PENDING.set(stats.pending)
+        metrics.WEBHOOK_DUE.set(stats.due)
+        metrics.WEBHOOK_OLDEST_PENDING.set(
+            (now - stats.oldest_pending).total_seconds() if stats.oldest_pending else 0
+        )
+        metrics.MAIL_PENDING.set(mails)
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
     async def healthz(runtime: RuntimeDep) -> dict[str, str]:
         async with runtime.db.read() as session:
@@ -145,14 +170,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         countries.warm()
-        worker_task = None
-        if runtime.settings.embedded_worker:
-            worker_task = asyncio.create_task(Worker(runtime).run(), name="embedded-worker")
+        worker = Worker(runtime) if runtime.settings.embedded_worker else None
+        task = asyncio.create_task(worker.run(), name="embedded-worker") if worker else None
         yield
-        if worker_task is not None:
-            worker_task.cancel()
-            with suppress(asyncio.CancelledError):
-                await worker_task
+        if worker is not None and task is not None:
+            worker.stop()
+            try:
+                await asyncio.wait_for(task, timeout=runtime.settings.webhook_timeout_seconds + 2)
+            except TimeoutError:
+                log.warning("embedded worker did not stop in time; its leases will expire")
         await runtime.close()
 
     app = FastAPI(

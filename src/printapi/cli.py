@@ -7,15 +7,16 @@ run in one transaction and print what they did; errors print the API's message a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
+from prometheus_client import start_http_server
 from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +26,22 @@ from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
+from printapi.kit import metrics
 from printapi.kit.errors import ApiError
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.runtime import Runtime
+from printapi.webhooks import service as webhooks
 from printapi.worker import Worker
 
 app = typer.Typer(help="printapi: a self-hostable Print API v2 server.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts of shops and operators.", no_args_is_help=True)
 clients_app = typer.Typer(help="API credentials (client id and secret) of an account.", no_args_is_help=True)
 orders_app = typer.Typer(help="Operator actions on orders.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook endpoints of an account.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(clients_app, name="clients")
 app.add_typer(orders_app, name="orders")
 
@@ -135,15 +140,24 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
-    """Run the due-work loops only (webhooks, downloads, mails, expiry, housekeeping)."""
+def worker(
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve this worker's /metrics on this port.")
+    ] = None,
+) -> None:
+    """Run the due-work loops only (webhooks, mails, alerts, housekeeping); stops cleanly on SIGTERM."""
     settings = _settings()
+    if metrics_port is not None:
+        start_http_server(metrics_port, registry=metrics.REGISTRY)
 
     async def main(runtime: Runtime) -> None:
-        await Worker(runtime).run()
+        loops = Worker(runtime)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, loops.stop)
+        await loops.run()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_with_runtime(settings, main))
+    asyncio.run(_with_runtime(settings, main))
 
 
 @app.command(name="migrate")
@@ -287,6 +301,69 @@ def orders_set_status(
         return f"order {order.id}: {order.status}"
 
     typer.echo(_in_transaction(work))
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    account: Annotated[str, typer.Option(help="E-mail of the account.")],
+    environment: Annotated[Environment, typer.Option(help="test or live.")],
+    url: Annotated[str, typer.Option(help="Where to POST orderId=<id>.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"id": ..., "secret": "whsec_..."}.')
+    ] = False,
+) -> None:
+    """Add a webhook endpoint; its signing secret is printed once."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> tuple[str, str]:
+        owner = await auth.find_account(session, email=account)
+        endpoint = await webhooks.create_endpoint(
+            session,
+            account_id=owner.id,
+            environment=environment,
+            url=url,
+            guard=runtime.guard,
+            now=runtime.clock.now(),
+        )
+        return endpoint.id, endpoint.secret
+
+    endpoint_id, secret = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps({"id": endpoint_id, "secret": secret}))
+    else:
+        typer.echo(f"id:     {endpoint_id}\nsecret: {secret}")
+
+
+@webhooks_app.command("list")
+def webhooks_list(
+    account: Annotated[str, typer.Option(help="E-mail of the account.")],
+    environment: Annotated[Environment, typer.Option(help="test or live.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List an account's webhook endpoints of one environment."""
+
+    async def work(session: AsyncSession, _runtime: Runtime) -> list[dict[str, object]]:
+        owner = await auth.find_account(session, email=account)
+        endpoints = await webhooks.list_endpoints(session, account_id=owner.id, environment=environment)
+        return [{"id": e.id, "url": e.url, "enabled": e.enabled} for e in endpoints]
+
+    rows = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}  {'enabled ' if row['enabled'] else 'disabled'}  {row['url']}")
+
+
+@webhooks_app.command("remove")
+def webhooks_remove(endpoint_id: Annotated[str, typer.Argument(help="The endpoint id (ep_...).")]) -> None:
+    """Delete an endpoint; its pending notifications are cancelled, its log is kept."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> str:
+        endpoint = await webhooks.find_endpoint(session, endpoint_id=endpoint_id)
+        await webhooks.delete_endpoint(session, endpoint=endpoint, now=runtime.clock.now())
+        return endpoint.url
+
+    typer.echo(f"removed {endpoint_id} ({_in_transaction(work)})")
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from printapi.webhooks import schedule as webhook_schedule
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105 - refused outside development
 
 
@@ -50,11 +52,40 @@ class Settings(BaseSettings):
     # Comma list of CIDRs that outbound calls may reach although they are private.
     outbound_allow_networks: Annotated[tuple[str, ...], NoDecode] = ()
 
+    # Webhooks (docs/webhooks.md).
+    webhook_schedule: str = "2m,5m,60m,60m,60m,60m,60m,60m,60m"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A claimed delivery is someone else's to retry after this long: well above the timeout.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_max_in_flight: int = Field(default=512, ge=1)
+    webhook_per_endpoint: int = Field(default=8, ge=1)
+    webhook_claim_batch: int = Field(default=200, ge=1)
+    webhook_response_cap: int = Field(default=2048, ge=0)
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+    # Owner mails about one endpoint are grouped: at most one of each kind per this many seconds.
+    alert_group_seconds: float = Field(default=3600.0, ge=0)
+    retention_days: float = Field(default=30.0, gt=0)
+
+    # Mail (the outbox is always written; without a host the mails wait in it).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    mail_from: str = "printapi <no-reply@localhost>"
+
     @field_validator("outbound_allow_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhook_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        webhook_schedule.parse(value)
         return value
 
     @field_validator("timezone")
@@ -82,6 +113,8 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 32:
             raise ValueError("PRINTAPI_SECRET_KEY must be at least 32 characters")
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("PRINTAPI_WEBHOOK_LEASE_SECONDS must be longer than the webhook timeout")
         return self
 
     @property
@@ -91,6 +124,10 @@ class Settings(BaseSettings):
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(seconds=self.token_ttl_seconds)
+
+    @property
+    def schedule(self) -> tuple[timedelta, ...]:
+        return webhook_schedule.parse(self.webhook_schedule)
 
     @property
     def is_sqlite(self) -> bool:

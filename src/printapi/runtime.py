@@ -9,6 +9,8 @@ from printapi.auth.service import TokenCache
 from printapi.config import Settings
 from printapi.kit.clock import Clock, SystemClock
 from printapi.kit.db import Database, create_database
+from printapi.kit.outbound import OutboundGuard, parse_networks
+from printapi.kit.wakeup import Wakeup
 
 
 @dataclass
@@ -17,6 +19,12 @@ class Runtime:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(seconds=0))
+    wakeup: Wakeup = field(default_factory=Wakeup)
+    guard: OutboundGuard = field(default_factory=OutboundGuard)
+
+    def __post_init__(self) -> None:
+        # Work queued by a committed transaction of this process wakes this process's loops at once.
+        self.db.commit_hooks.append(self.wakeup.poke)
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -25,6 +33,7 @@ class Runtime:
             db=create_database(settings.database_url, echo=settings.sql_echo),
             clock=clock or SystemClock(),
             token_cache=TokenCache(seconds=settings.token_cache_seconds),
+            guard=OutboundGuard(parse_networks(settings.outbound_allow_networks)),
         )
 
     @property

@@ -15,6 +15,8 @@ class Scope(StrEnum):
     ORDERS_BROWSE = "orders:browse"
     # Extensions: move test orders through statuses (the real portal's simulator, as an API).
     ORDERS_SIMULATE = "orders:simulate"
+    # Extension: manage webhook endpoints and read their delivery log.
+    WEBHOOKS_MANAGE = "webhooks:manage"
     # Operators: act on every account's orders (production console, CLI).
     OPERATOR = "operator"
 
@@ -29,6 +31,7 @@ SHOP_SCOPES: tuple[Scope, ...] = (
     Scope.FILES_UPLOAD,
     Scope.ORDERS_BROWSE,
     Scope.ORDERS_SIMULATE,
+    Scope.WEBHOOKS_MANAGE,
 )
 OPERATOR_SCOPES: tuple[Scope, ...] = (*SHOP_SCOPES, Scope.OPERATOR)
 

@@ -7,9 +7,9 @@ pool for both. Datetimes are stored in UTC, money as integer cents (see ``Scaled
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,8 @@ from sqlalchemy import BigInteger, DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+
+from printapi.kit.wakeup import committed_channels
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -124,6 +126,8 @@ class Database:
     read_engine: AsyncEngine
     write_sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    # Called with the channels a committed transaction announced (see kit/wakeup.py).
+    commit_hooks: list[Callable[[set[str]], None]] = field(default_factory=list)
 
     @property
     def dialect(self) -> str:
@@ -132,8 +136,13 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One write transaction: committed when the block ends, rolled back on any error."""
-        async with self.write_sessions() as session, session.begin():
-            yield session
+        async with self.write_sessions() as session:
+            async with session.begin():
+                yield session
+            channels = committed_channels(session.info)
+            if channels:
+                for hook in self.commit_hooks:
+                    hook(channels)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -36,6 +36,7 @@ from printapi.orders.schemas import AddressIn, ItemIn, OrderIn, ShippingIn, Stat
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
 from printapi.shipping import service as shipping
 from printapi.shipping.service import Shipment
+from printapi.webhooks import service as webhooks
 
 # Printable ASCII without the characters that would break the order's URL.
 _ORDER_ID = re.compile(r"^[!-~]+$")
@@ -311,8 +312,10 @@ async def place_order(
     order.items = _build_items(order, plans, costs, now)
     try:
         await repository.add(session, order)
-    except IntegrityError as exc:  # the same custom id, placed concurrently
-        raise _duplicate(order_id) from exc
+    except IntegrityError as exc:
+        if "uq_orders_account_environment_id" not in str(exc.orig) and "orders.id" not in str(exc.orig):
+            raise
+        raise _duplicate(order_id) from exc  # the same custom id, placed concurrently
     await _record(session, order, previous=None, source="api", note=None, now=now)
     return order
 
@@ -433,12 +436,26 @@ async def change_status(
         raise ConcurrentChange(
             message=f"Order '{order.id}' was changed by someone else; read it again and retry.",
         )
-    if target is OrderStatus.CANCELLED:
-        await repository.cancel_open_files(session, order_pk=order.pk, now=now)
-    await _record(
+    await _effects(
         session, order, previous=current, source=source, note=change.tracking_url or change.reason, now=now
     )
     return order
+
+
+async def _effects(
+    session: AsyncSession,
+    order: Order,
+    *,
+    previous: OrderStatus,
+    source: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """Everything a status change causes, written in its transaction (one place, STYLE rule 7)."""
+    if order.status == OrderStatus.CANCELLED:
+        await repository.cancel_open_files(session, order_pk=order.pk, now=now)
+    await _record(session, order, previous=previous, source=source, note=note, now=now)
+    await webhooks.notify_order_changed(session, order=order, now=now)
 
 
 async def simulate_status(

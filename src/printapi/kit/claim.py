@@ -1,0 +1,129 @@
+"""Due work, claimed under a lease: the one queue mechanism of every worker loop.
+
+A queue is a table whose rows carry ``status``, ``next_attempt_at``, ``attempts``,
+``locked_until`` and ``locked_by``. ``claim_due`` runs in one short transaction (the caller's):
+it picks rows that are pending, due, and not leased, leases them to this worker, counts the
+attempt, and returns their keys. The caller commits **before** any network I/O, does the work,
+and records the outcome in a second short transaction, guarded by ``still_leased`` so that a
+worker whose lease ran out cannot overwrite the work of the one that took the row over.
+
+- PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so concurrent workers never claim the same row.
+- SQLite: write transactions start with ``BEGIN IMMEDIATE``, so claims are serialised.
+- A worker killed mid-flight leaves a lease that expires; another worker takes the row
+  (at-least-once). The lease must outlast the longest piece of work.
+- ``per_partition`` caps how many rows of one partition (a webhook endpoint) may be leased at
+  once, counting leases held by every worker, so one dead endpoint cannot take all the capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The columns of one queue table (an ORM model with the lease columns)."""
+
+    model: Any
+    pending: str = "pending"
+
+    @property
+    def key(self) -> Any:
+        return self.model.pk
+
+    def due(self, now: datetime) -> ColumnElement[bool]:
+        model = self.model
+        return and_(
+            model.status == self.pending,
+            model.next_attempt_at <= now,
+            or_(model.locked_until.is_(None), model.locked_until < now),
+        )
+
+    def leased(self, now: datetime) -> ColumnElement[bool]:
+        return and_(self.model.status == self.pending, self.model.locked_until >= now)
+
+
+async def claim_due(
+    session: AsyncSession,
+    queue: Queue,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    limit: int,
+    per_partition: tuple[Any, int] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[int]:
+    """Lease up to ``limit`` due rows to ``worker``; returns their keys, oldest due first."""
+    model = queue.model
+    candidates = _candidates(queue, now=now, limit=limit, per_partition=per_partition)
+    pick = (
+        select(queue.key)
+        .where(queue.key.in_(candidates), queue.due(now))
+        .order_by(model.next_attempt_at, queue.key)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    keys = list((await session.execute(pick)).scalars())
+    if not keys:
+        return []
+    values: dict[str, Any] = {
+        "locked_until": now + lease,
+        "locked_by": worker,
+        "attempts": model.attempts + 1,
+        **(extra or {}),
+    }
+    await session.execute(
+        update(model).where(queue.key.in_(keys)).values(**values).execution_options(synchronize_session=False)
+    )
+    return keys
+
+
+def _candidates(queue: Queue, *, now: datetime, limit: int, per_partition: tuple[Any, int] | None) -> Any:
+    model = queue.model
+    if per_partition is None:
+        return select(queue.key).where(queue.due(now)).order_by(model.next_attempt_at).limit(limit)
+    column, cap = per_partition
+    in_flight = (
+        select(column.label("part"), func.count().label("busy"))
+        .where(queue.leased(now))
+        .group_by(column)
+        .subquery()
+    )
+    ranked = (
+        select(
+            queue.key.label("key"),
+            model.next_attempt_at.label("due_at"),
+            func.coalesce(in_flight.c.busy, 0).label("busy"),
+            func.row_number()
+            .over(partition_by=column, order_by=(model.next_attempt_at, queue.key))
+            .label("rank"),
+        )
+        .select_from(model)
+        .outerjoin(in_flight, in_flight.c.part == column)
+        .where(queue.due(now))
+        .subquery()
+    )
+    return (
+        select(ranked.c.key)
+        .where(ranked.c.rank + ranked.c.busy <= cap)
+        .order_by(ranked.c.due_at)
+        .limit(limit)
+    )
+
+
+def still_leased(queue: Queue, *, key: int, worker: str, attempts: int) -> ColumnElement[bool]:
+    """The guard of an outcome update: the row is still ours, for the attempt we made."""
+    model = queue.model
+    return and_(
+        queue.key == key,
+        model.status == queue.pending,
+        model.locked_by == worker,
+        model.attempts == attempts,
+    )

@@ -1,0 +1,95 @@
+"""Owner mails about failing webhooks (webhooks.md §3), grouped so that an outage is no flood.
+
+The dispatcher writes an ``OwnerAlert`` row for a notification's first failure and for giving
+up on it. This job turns them into mails: per endpoint and kind, the alerts not mailed yet go
+out as one mail, unless a mail of that kind went out for that endpoint less than
+``PRINTAPI_ALERT_GROUP_SECONDS`` ago — then they wait and go out together when the hour is over.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.mail import service as mail
+from printapi.models import Account, OwnerAlert, WebhookEndpoint
+from printapi.webhooks import repository
+from printapi.webhooks.states import AlertKind
+
+_ERROR_CLASSES = {
+    "timeout": "no answer within the timeout",
+    "dns": "the host name did not resolve",
+    "tls": "the TLS handshake or certificate failed",
+    "connection_refused": "the connection was refused",
+    "connection": "the connection failed",
+    "http_status": "the endpoint answered with a status other than 2xx",
+    "blocked": "the address is not public and not allowed",
+    "invalid_url": "the URL is not valid",
+}
+
+
+def _subject(kind: str, endpoint: WebhookEndpoint, count: int) -> str:
+    if kind == AlertKind.GAVE_UP:
+        return f"printapi: {count} webhook notification(s) to {endpoint.url} given up after every retry"
+    return f"printapi: webhook notifications to {endpoint.url} are failing ({count})"
+
+
+def compose(
+    *, kind: str, endpoint: WebhookEndpoint, alerts: list[OwnerAlert], attempts_in_all: int, log_url: str
+) -> tuple[str, str]:
+    """The subject and plain-text body of one grouped mail."""
+    last = alerts[-1]
+    orders = sorted({alert.order_id or "(test ping)" for alert in alerts})
+    classes = sorted({alert.error_class for alert in alerts})
+    if kind == AlertKind.GAVE_UP:
+        lead = (
+            f"Every one of the {attempts_in_all} attempts failed for these notifications; "
+            "they will not be tried again. Fetch the orders through the API, or resend them from the log."
+        )
+    else:
+        lead = "These notifications failed their first attempt; they will be retried on the usual schedule."
+    lines = [
+        lead,
+        "",
+        f"Endpoint: {endpoint.url} ({endpoint.id}, {endpoint.environment})",
+        f"Notifications: {len(alerts)}",
+        f"Orders: {', '.join(orders)}",
+        "Error class: " + ", ".join(f"{name} ({_ERROR_CLASSES.get(name, name)})" for name in classes),
+        f"Last error: {last.error_class}: {last.error or ''}",
+        f"Delivery log: {log_url}",
+    ]
+    return _subject(kind, endpoint, len(alerts)), "\n".join(lines) + "\n"
+
+
+async def mail_due_alerts(
+    session: AsyncSession, *, now: datetime, group_seconds: float, attempts_in_all: int, public_url: str
+) -> int:
+    """Queue the grouped mails that may go now; returns how many mails were queued."""
+    queued = 0
+    for endpoint_pk, kind in await repository.unmailed_alert_groups(session):
+        last = await repository.last_mailed(session, endpoint_pk=endpoint_pk, kind=kind)
+        if last is not None and now - last < timedelta(seconds=group_seconds):
+            continue
+        found = await repository.endpoint_with_owner(session, endpoint_pk=endpoint_pk)
+        if found is None:
+            continue
+        endpoint, owner = found
+        alerts = await repository.unmailed_alerts(session, endpoint_pk=endpoint_pk, kind=kind)
+        subject, body = compose(
+            kind=kind,
+            endpoint=endpoint,
+            alerts=alerts,
+            attempts_in_all=attempts_in_all,
+            log_url=f"{public_url}/v2/webhooks/{endpoint.id}/notifications",
+        )
+        await mail.enqueue(
+            session, to=_recipient(owner), subject=subject, body=body, topic=f"webhook_{kind}", now=now
+        )
+        await repository.mark_mailed(session, alert_pks=[alert.pk for alert in alerts], now=now)
+        queued += 1
+    return queued
+
+
+def _recipient(owner: Account) -> str:
+    return owner.notification_email or owner.email

@@ -1,0 +1,259 @@
+"""The webhook dispatcher: claim due notifications, POST them, record every attempt.
+
+One loop per worker process:
+
+1. claim a batch of due notifications under a lease (one short transaction, committed before
+   any network I/O; at most ``PRINTAPI_WEBHOOK_PER_ENDPOINT`` leased per endpoint, so a dead
+   endpoint cannot take the capacity of the healthy ones);
+2. send each as its own task: the exact request of webhooks.md §1, a 10 s timeout, redirects
+   not followed, at most ``PRINTAPI_WEBHOOK_RESPONSE_CAP`` bytes of the answer read;
+3. record outcomes in batches (one transaction per batch): the attempt row, then delivered /
+   due again / next retry / given up, and the owner alerts of a first failure and of giving up.
+
+It wakes on a committed change (in-process event, PostgreSQL NOTIFY), when a retry falls due
+(a local timer), and at least every ``PRINTAPI_WORKER_POLL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi import __version__
+from printapi.kit import metrics
+from printapi.kit.logging import get_logger
+from printapi.kit.outbound import Failure, OutboundGuard, classify, read_capped
+from printapi.models import OwnerAlert, WebhookAttempt
+from printapi.runtime import Runtime
+from printapi.webhooks import repository, schedule, signing
+from printapi.webhooks.repository import Claimed
+from printapi.webhooks.service import CHANNEL
+from printapi.webhooks.states import AlertKind, NotificationKind
+
+log = get_logger("printapi.webhooks")
+
+USER_AGENT = f"printapi-webhooks/{__version__}"
+ALERTS_CHANNEL = "alerts"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claimed: Claimed
+    started_at: datetime
+    duration_ms: int
+    status_code: int | None
+    failure: Failure | None
+    snippet: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.failure is None
+
+
+def request_body(claimed: Claimed) -> bytes:
+    order_id = "ping" if claimed.kind == NotificationKind.PING else (claimed.order_id or "")
+    return urlencode({"orderId": order_id}).encode()
+
+
+def request_headers(claimed: Claimed, body: bytes, *, timestamp: int) -> dict[str, str]:
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "webhook-id": claimed.id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signing.signature_header(
+            claimed.secrets, message_id=claimed.id, timestamp=timestamp, body=body
+        ),
+    }
+
+
+async def send(
+    http: aiohttp.ClientSession, guard: OutboundGuard, claimed: Claimed, *, now: datetime, response_cap: int
+) -> Outcome:
+    """One attempt. Success is any 2xx; everything else (3xx included) is a failure."""
+    body = request_body(claimed)
+    started = time.perf_counter()
+    status: int | None = None
+    snippet: str | None = None
+    failure: Failure | None = None
+    try:
+        guard.check_url(claimed.url)
+        headers = request_headers(claimed, body, timestamp=int(now.timestamp()))
+        async with http.post(claimed.url, data=body, headers=headers, allow_redirects=False) as response:
+            status = response.status
+            data, _complete = await read_capped(response, response_cap)
+            snippet = data.decode("utf-8", "replace") or None
+            if not 200 <= status < 300:
+                failure = Failure("http_status", f"HTTP {status}")
+    except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+        failure = classify(exc)
+    duration = time.perf_counter() - started
+    metrics.WEBHOOK_ATTEMPT_SECONDS.observe(duration)
+    return Outcome(claimed, now, round(duration * 1000), status, failure, snippet)
+
+
+class Dispatcher:
+    def __init__(
+        self, runtime: Runtime, http: aiohttp.ClientSession, guard: OutboundGuard, *, worker: str
+    ) -> None:
+        self.runtime = runtime
+        self.http = http
+        self.guard = guard
+        self.worker = worker
+        self.settings = runtime.settings
+        self.schedule = runtime.settings.schedule
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._outcomes: deque[Outcome] = deque()
+        self._have_outcomes = asyncio.Event()
+        self._random = random.Random()  # noqa: S311 - jitter, not security
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        recorder = asyncio.create_task(self._record_loop(stopping), name="webhook-recorder")
+        try:
+            while not stopping.is_set():
+                room = self.settings.webhook_max_in_flight - len(self._in_flight)
+                claimed = await self._claim(min(room, self.settings.webhook_claim_batch)) if room > 0 else []
+                for item in claimed:
+                    self._start(item)
+                if claimed and len(claimed) == min(room, self.settings.webhook_claim_batch):
+                    continue  # probably more due right now
+                await self._idle()
+        finally:
+            await self._drain()
+            recorder.cancel()
+            await asyncio.gather(recorder, return_exceptions=True)
+            await self._record_batch()
+
+    async def _idle(self) -> None:
+        poll = self.settings.worker_poll_seconds
+        if len(self._in_flight) >= self.settings.webhook_max_in_flight:
+            await asyncio.wait(self._in_flight, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+        else:
+            await self.runtime.wakeup.wait(CHANNEL, poll)
+
+    async def _drain(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=self.settings.webhook_timeout_seconds + 1)
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        try:
+            async with self.runtime.db.write() as session:
+                return await repository.claim(
+                    session,
+                    now=self.runtime.clock.now(),
+                    worker=self.worker,
+                    lease_seconds=self.settings.webhook_lease_seconds,
+                    limit=limit,
+                    per_endpoint=self.settings.webhook_per_endpoint,
+                )
+        except Exception:
+            log.exception("claiming webhook notifications failed")
+            return []
+
+    def _start(self, claimed: Claimed) -> None:
+        task = asyncio.create_task(self._deliver(claimed))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _deliver(self, claimed: Claimed) -> None:
+        outcome = await send(
+            self.http,
+            self.guard,
+            claimed,
+            now=self.runtime.clock.now(),
+            response_cap=self.settings.webhook_response_cap,
+        )
+        self._outcomes.append(outcome)
+        self._have_outcomes.set()
+
+    async def _record_loop(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            await self._have_outcomes.wait()
+            self._have_outcomes.clear()
+            try:
+                await self._record_batch()
+            except Exception:
+                log.exception("recording webhook outcomes failed; the leases will expire and the rows retry")
+
+    async def _record_batch(self) -> None:
+        batch = [self._outcomes.popleft() for _ in range(len(self._outcomes))]
+        if not batch:
+            return
+        now = self.runtime.clock.now()
+        next_due: datetime | None = None
+        async with self.runtime.db.write() as session:
+            alerts: list[OwnerAlert] = []
+            for outcome in batch:
+                retry_at = await self._record(session, outcome, now=now, alerts=alerts)
+                if retry_at is not None and (next_due is None or retry_at < next_due):
+                    next_due = retry_at
+            await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
+            await repository.add_alerts(session, alerts)
+        if alerts:
+            self.runtime.wakeup.poke([ALERTS_CHANNEL])
+        if next_due is not None:
+            self._wake_at(next_due)
+
+    async def _record(
+        self, session: AsyncSession, outcome: Outcome, *, now: datetime, alerts: list[OwnerAlert]
+    ) -> datetime | None:
+        """Write one outcome; returns when this notification falls due again, if it does."""
+        claimed = outcome.claimed
+        if outcome.failure is None:
+            result = await repository.mark_delivered(session, claimed=claimed, worker=self.worker, now=now)
+            metrics.WEBHOOK_ATTEMPTS.labels("success", "").inc()
+            if result == "delivered":
+                metrics.WEBHOOK_LATENCY_SECONDS.observe(max(0.0, (now - claimed.changed_at).total_seconds()))
+            return now if result == "again" else None
+        failure = outcome.failure
+        metrics.WEBHOOK_ATTEMPTS.labels("failure", failure.error_class).inc()
+        wait = schedule.next_wait(self.schedule, failed_attempts=claimed.attempts, random=self._random.random)
+        retry_at = None if wait is None else now + wait
+        if not await repository.mark_failed(
+            session, claimed=claimed, worker=self.worker, now=now, retry_at=retry_at, error=failure.message
+        ):
+            return None
+        if claimed.attempts == 1:
+            alerts.append(self._alert(claimed, AlertKind.FIRST_FAILURE, failure, now))
+        if retry_at is None:
+            metrics.WEBHOOK_GIVEN_UP.inc()
+            alerts.append(self._alert(claimed, AlertKind.GAVE_UP, failure, now))
+        return retry_at
+
+    @staticmethod
+    def _alert(claimed: Claimed, kind: AlertKind, failure: Failure, now: datetime) -> OwnerAlert:
+        return OwnerAlert(
+            endpoint_pk=claimed.endpoint_pk,
+            kind=kind,
+            notification_id=claimed.id,
+            order_id=claimed.order_id,
+            error_class=failure.error_class,
+            error=failure.message[:300],
+            created_at=now,
+        )
+
+    @staticmethod
+    def _attempt_row(outcome: Outcome) -> WebhookAttempt:
+        failure = outcome.failure
+        return WebhookAttempt(
+            notification_pk=outcome.claimed.pk,
+            number=outcome.claimed.attempts,
+            started_at=outcome.started_at,
+            duration_ms=outcome.duration_ms,
+            status_code=outcome.status_code,
+            error_class=failure.error_class if failure else None,
+            error=failure.message[:300] if failure else None,
+            response_snippet=outcome.snippet,
+            url=outcome.claimed.url,
+        )
+
+    def _wake_at(self, moment: datetime) -> None:
+        delay = max(0.0, (moment - self.runtime.clock.now()).total_seconds())
+        asyncio.get_running_loop().call_later(delay + 0.005, self.runtime.wakeup.poke, [CHANNEL])

@@ -1,0 +1,377 @@
+"""SQL for webhook endpoints, the notification queue, the attempt log and owner alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.kit.claim import Queue, claim_due, still_leased
+from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
+from printapi.webhooks.states import NotificationStatus
+
+QUEUE = Queue(WebhookNotification, pending=NotificationStatus.PENDING)
+_PENDING = WebhookNotification.status == NotificationStatus.PENDING
+
+
+# -- endpoints ---------------------------------------------------------------------------------
+
+
+async def add_endpoint(session: AsyncSession, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    session.add(endpoint)
+    await session.flush()
+    return endpoint
+
+
+async def endpoints_of(session: AsyncSession, *, account_id: int, environment: str) -> list[WebhookEndpoint]:
+    query = (
+        select(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.account_id == account_id,
+            WebhookEndpoint.environment == environment,
+            WebhookEndpoint.deleted_at.is_(None),
+        )
+        .order_by(WebhookEndpoint.pk)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def endpoint_of(
+    session: AsyncSession, *, endpoint_id: str, account_id: int | None, environment: str | None
+) -> WebhookEndpoint | None:
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.id == endpoint_id, WebhookEndpoint.deleted_at.is_(None)
+    )
+    if account_id is not None:
+        query = query.where(WebhookEndpoint.account_id == account_id)
+    if environment is not None:
+        query = query.where(WebhookEndpoint.environment == environment)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def cancel_pending_of_endpoint(session: AsyncSession, *, endpoint_pk: int, now: datetime) -> None:
+    await session.execute(
+        update(WebhookNotification)
+        .where(WebhookNotification.endpoint_pk == endpoint_pk, _PENDING)
+        .values(status=NotificationStatus.CANCELLED, finished_at=now, locked_until=None, locked_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# -- emission ----------------------------------------------------------------------------------
+
+
+async def enabled_endpoint_pks(session: AsyncSession, *, account_id: int, environment: str) -> list[int]:
+    query = select(WebhookEndpoint.pk).where(
+        WebhookEndpoint.account_id == account_id,
+        WebhookEndpoint.environment == environment,
+        WebhookEndpoint.enabled.is_(True),
+        WebhookEndpoint.deleted_at.is_(None),
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def queue_coalesced(session: AsyncSession, rows: Sequence[dict[str, Any]], *, now: datetime) -> None:
+    """Insert pending notifications; where one is pending for (endpoint, order) already, fold into it."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(WebhookNotification).values(list(rows))
+    statement = statement.on_conflict_do_update(
+        index_elements=[WebhookNotification.endpoint_pk, WebhookNotification.order_pk],
+        index_where=_PENDING,
+        set_={"changed_at": now},
+    )
+    await session.execute(statement)
+
+
+async def add_notification(session: AsyncSession, notification: WebhookNotification) -> WebhookNotification:
+    session.add(notification)
+    await session.flush()
+    return notification
+
+
+async def pending_for(
+    session: AsyncSession, *, endpoint_pk: int, order_pk: int
+) -> WebhookNotification | None:
+    query = select(WebhookNotification).where(
+        WebhookNotification.endpoint_pk == endpoint_pk, WebhookNotification.order_pk == order_pk, _PENDING
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What one attempt needs, read in the claiming transaction."""
+
+    pk: int
+    id: str
+    attempts: int
+    order_id: str | None
+    kind: str
+    changed_at: datetime
+    url: str
+    secrets: list[str]
+    endpoint_pk: int
+
+
+async def claim(
+    session: AsyncSession, *, now: datetime, worker: str, lease_seconds: float, limit: int, per_endpoint: int
+) -> list[Claimed]:
+    keys = await claim_due(
+        session,
+        QUEUE,
+        now=now,
+        worker=worker,
+        lease=timedelta(seconds=lease_seconds),
+        limit=limit,
+        per_partition=(WebhookNotification.endpoint_pk, per_endpoint),
+        extra={"attempt_started_at": now},
+    )
+    if not keys:
+        return []
+    rows = await session.execute(
+        select(WebhookNotification, WebhookEndpoint)
+        .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookNotification.endpoint_pk)
+        .where(WebhookNotification.pk.in_(keys))
+        .order_by(WebhookNotification.next_attempt_at)
+    )
+    claimed = []
+    for notification, endpoint in rows.tuples():
+        active = [endpoint.secret]
+        if (
+            endpoint.previous_secret
+            and endpoint.previous_secret_until
+            and endpoint.previous_secret_until > now
+        ):
+            active.append(endpoint.previous_secret)
+        claimed.append(
+            Claimed(
+                pk=notification.pk,
+                id=notification.id,
+                attempts=notification.attempts,
+                order_id=notification.order_id,
+                kind=notification.kind,
+                changed_at=notification.changed_at,
+                url=endpoint.url,
+                secrets=active,
+                endpoint_pk=endpoint.pk,
+            )
+        )
+    return claimed
+
+
+async def mark_delivered(session: AsyncSession, *, claimed: Claimed, worker: str, now: datetime) -> str:
+    """``delivered``; or, when the order changed again during the attempt, due once more.
+
+    Returns what happened: "delivered", "again" or "lost" (the lease had passed to another worker).
+    """
+    guard = still_leased(QUEUE, key=claimed.pk, worker=worker, attempts=claimed.attempts)
+    model = WebhookNotification
+    done = await session.execute(
+        update(model)
+        .where(guard, model.changed_at <= model.attempt_started_at)
+        .values(
+            status=NotificationStatus.DELIVERED,
+            finished_at=now,
+            locked_until=None,
+            locked_by=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount == 1:  # type: ignore[attr-defined]  # CursorResult of a DML statement
+        return "delivered"
+    again = await session.execute(
+        update(model)
+        .where(guard)
+        .values(attempts=0, next_attempt_at=now, locked_until=None, locked_by=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return "again" if again.rowcount == 1 else "lost"  # type: ignore[attr-defined]
+
+
+async def mark_failed(
+    session: AsyncSession,
+    *,
+    claimed: Claimed,
+    worker: str,
+    now: datetime,
+    retry_at: datetime | None,
+    error: str,
+) -> bool:
+    """Schedule the next attempt, or give up when ``retry_at`` is None. False if the lease was lost."""
+    guard = still_leased(QUEUE, key=claimed.pk, worker=worker, attempts=claimed.attempts)
+    values: dict[str, Any] = {"locked_until": None, "locked_by": None, "last_error": error[:300]}
+    if retry_at is None:
+        values |= {"status": NotificationStatus.FAILED, "finished_at": now}
+    else:
+        values["next_attempt_at"] = retry_at
+    result = await session.execute(
+        update(WebhookNotification).where(guard).values(**values).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:
+    session.add_all(attempts)
+    await session.flush()
+
+
+async def add_alerts(session: AsyncSession, alerts: Sequence[OwnerAlert]) -> None:
+    session.add_all(alerts)
+    await session.flush()
+
+
+# -- owner alerts ------------------------------------------------------------------------------
+
+
+async def unmailed_alert_groups(session: AsyncSession) -> list[tuple[int, str]]:
+    query = select(OwnerAlert.endpoint_pk, OwnerAlert.kind).where(OwnerAlert.mailed_at.is_(None)).distinct()
+    return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def last_mailed(session: AsyncSession, *, endpoint_pk: int, kind: str) -> datetime | None:
+    query = select(func.max(OwnerAlert.mailed_at)).where(
+        OwnerAlert.endpoint_pk == endpoint_pk, OwnerAlert.kind == kind
+    )
+    value: datetime | None = (await session.execute(query)).scalar_one()
+    return value
+
+
+async def unmailed_alerts(session: AsyncSession, *, endpoint_pk: int, kind: str) -> list[OwnerAlert]:
+    query = (
+        select(OwnerAlert)
+        .where(OwnerAlert.endpoint_pk == endpoint_pk, OwnerAlert.kind == kind, OwnerAlert.mailed_at.is_(None))
+        .order_by(OwnerAlert.pk)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def mark_mailed(session: AsyncSession, *, alert_pks: Sequence[int], now: datetime) -> None:
+    await session.execute(
+        update(OwnerAlert)
+        .where(OwnerAlert.pk.in_(alert_pks), OwnerAlert.mailed_at.is_(None))
+        .values(mailed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def endpoint_with_owner(
+    session: AsyncSession, *, endpoint_pk: int
+) -> tuple[WebhookEndpoint, Account] | None:
+    row = (
+        await session.execute(
+            select(WebhookEndpoint, Account)
+            .join(Account, Account.id == WebhookEndpoint.account_id)
+            .where(WebhookEndpoint.pk == endpoint_pk)
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+# -- the delivery log --------------------------------------------------------------------------
+
+
+async def notifications_of_endpoint(
+    session: AsyncSession, *, endpoint_pk: int, offset: int, limit: int
+) -> tuple[int, list[WebhookNotification]]:
+    where = WebhookNotification.endpoint_pk == endpoint_pk
+    count = (await session.execute(select(func.count()).where(where))).scalar_one()
+    query = (
+        select(WebhookNotification)
+        .where(where)
+        .order_by(WebhookNotification.created_at.desc(), WebhookNotification.pk.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(count), list((await session.execute(query)).scalars())
+
+
+async def notifications_of_order(session: AsyncSession, *, order_pk: int) -> list[WebhookNotification]:
+    query = (
+        select(WebhookNotification)
+        .where(WebhookNotification.order_pk == order_pk)
+        .order_by(WebhookNotification.created_at, WebhookNotification.pk)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def notification_for_account(
+    session: AsyncSession, *, notification_id: str, account_id: int, environment: str
+) -> tuple[WebhookNotification, WebhookEndpoint] | None:
+    row = (
+        await session.execute(
+            select(WebhookNotification, WebhookEndpoint)
+            .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookNotification.endpoint_pk)
+            .where(
+                WebhookNotification.id == notification_id,
+                WebhookEndpoint.account_id == account_id,
+                WebhookEndpoint.environment == environment,
+            )
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def attempts_of(
+    session: AsyncSession, notification_pks: Sequence[int]
+) -> dict[int, list[WebhookAttempt]]:
+    if not notification_pks:
+        return {}
+    query = (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.notification_pk.in_(notification_pks))
+        .order_by(WebhookAttempt.notification_pk, WebhookAttempt.number, WebhookAttempt.pk)
+    )
+    grouped: dict[int, list[WebhookAttempt]] = {pk: [] for pk in notification_pks}
+    for attempt in (await session.execute(query)).scalars():
+        grouped[attempt.notification_pk].append(attempt)
+    return grouped
+
+
+async def endpoint_ids(session: AsyncSession, endpoint_pks: Sequence[int]) -> dict[int, str]:
+    if not endpoint_pks:
+        return {}
+    rows = await session.execute(
+        select(WebhookEndpoint.pk, WebhookEndpoint.id).where(WebhookEndpoint.pk.in_(endpoint_pks))
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+# -- operations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    pending: int
+    due: int
+    oldest_pending: datetime | None
+
+
+async def queue_stats(session: AsyncSession, *, now: datetime) -> QueueStats:
+    query = select(
+        func.count(),
+        func.count().filter(WebhookNotification.next_attempt_at <= now),
+        func.min(WebhookNotification.created_at),
+    ).where(_PENDING)
+    pending, due, oldest = (await session.execute(query)).one()
+    return QueueStats(pending=int(pending), due=int(due), oldest_pending=oldest)
+
+
+async def prune_finished(session: AsyncSession, *, before: datetime) -> int:
+    finished = and_(
+        WebhookNotification.status != NotificationStatus.PENDING, WebhookNotification.finished_at < before
+    )
+    result = await session.execute(delete(WebhookNotification).where(finished))
+    await session.execute(delete(OwnerAlert).where(OwnerAlert.mailed_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement

@@ -1,0 +1,268 @@
+"""Webhook endpoints, and the notifications a change of an order queues for them.
+
+``notify_order_changed`` is called inside the transaction of every order-status and
+payment-status change: the notification rows commit with the change or not at all. Creating
+an order notifies nobody. Delivery is the worker's (``delivery.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.auth.principal import Principal
+from printapi.kit import ids
+from printapi.kit.errors import InvalidInput, NotFound
+from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard
+from printapi.kit.wakeup import announce
+from printapi.models import Order, WebhookAttempt, WebhookEndpoint, WebhookNotification
+from printapi.webhooks import repository, signing
+from printapi.webhooks.states import NotificationKind, NotificationStatus
+
+CHANNEL = "webhooks"
+URL_MAX = 2048
+
+
+def _endpoint_not_found(endpoint_id: str) -> NotFound:
+    return NotFound(message=f"Webhook endpoint '{endpoint_id}' does not exist.")
+
+
+def check_url(url: str, guard: OutboundGuard) -> str:
+    """An endpoint URL must be http(s) and, when it is an address, one we may call."""
+    url = url.strip()
+    if len(url) > URL_MAX:
+        raise InvalidInput.on("url", f"must be at most {URL_MAX} characters")
+    try:
+        guard.check_url(url)
+    except BadUrl as exc:
+        raise InvalidInput.on("url", str(exc)) from exc
+    except BlockedAddress as exc:
+        raise InvalidInput.on(
+            "url",
+            str(exc),
+            hint="Webhooks go to public addresses; the print shop can allow private networks.",
+        ) from exc
+    return url
+
+
+async def create_endpoint(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    environment: str,
+    url: str,
+    description: str | None = None,
+    enabled: bool = True,
+    guard: OutboundGuard,
+    now: datetime,
+) -> WebhookEndpoint:
+    """A new endpoint with its own signing secret (shown to the owner once, at creation)."""
+    return await repository.add_endpoint(
+        session,
+        WebhookEndpoint(
+            id="ep_" + ids.random_code(20),
+            account_id=account_id,
+            environment=environment,
+            url=check_url(url, guard),
+            description=description,
+            enabled=enabled,
+            secret=signing.new_secret(),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+
+
+async def list_endpoints(
+    session: AsyncSession, *, account_id: int, environment: str
+) -> list[WebhookEndpoint]:
+    return await repository.endpoints_of(session, account_id=account_id, environment=environment)
+
+
+async def find_endpoint(session: AsyncSession, *, endpoint_id: str) -> WebhookEndpoint:
+    """Any account's endpoint (operators and the CLI)."""
+    endpoint = await repository.endpoint_of(
+        session, endpoint_id=endpoint_id, account_id=None, environment=None
+    )
+    if endpoint is None:
+        raise _endpoint_not_found(endpoint_id)
+    return endpoint
+
+
+async def get_endpoint(session: AsyncSession, *, principal: Principal, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = await repository.endpoint_of(
+        session, endpoint_id=endpoint_id, account_id=principal.account_id, environment=principal.environment
+    )
+    if endpoint is None:
+        raise _endpoint_not_found(endpoint_id)
+    return endpoint
+
+
+async def update_endpoint(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    endpoint_id: str,
+    url: str | None,
+    description: str | None,
+    enabled: bool | None,
+    guard: OutboundGuard,
+    now: datetime,
+) -> WebhookEndpoint:
+    endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    if url is not None:
+        endpoint.url = check_url(url, guard)
+    if description is not None:
+        endpoint.description = description
+    if enabled is not None:
+        endpoint.enabled = enabled
+    endpoint.updated_at = now
+    await session.flush()
+    return endpoint
+
+
+async def delete_endpoint(session: AsyncSession, *, endpoint: WebhookEndpoint, now: datetime) -> None:
+    """Soft delete (the delivery log keeps its endpoint); pending notifications are cancelled."""
+    endpoint.deleted_at = now
+    endpoint.enabled = False
+    endpoint.updated_at = now
+    await repository.cancel_pending_of_endpoint(session, endpoint_pk=endpoint.pk, now=now)
+    await session.flush()
+
+
+async def rotate_secret(
+    session: AsyncSession, *, principal: Principal, endpoint_id: str, overlap: timedelta, now: datetime
+) -> WebhookEndpoint:
+    """A new secret; the old one keeps signing alongside it for ``overlap``."""
+    endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_until = now + overlap
+    endpoint.secret = signing.new_secret()
+    endpoint.updated_at = now
+    await session.flush()
+    return endpoint
+
+
+# -- queueing ----------------------------------------------------------------------------------
+
+
+def _row(
+    *, endpoint_pk: int, account_id: int, order: Order | None, kind: NotificationKind, now: datetime
+) -> dict[str, object]:
+    return {
+        "id": "msg_" + ids.random_code(24),
+        "endpoint_pk": endpoint_pk,
+        "account_id": account_id,
+        "order_pk": order.pk if order else None,
+        "order_id": order.id if order else None,
+        "kind": kind,
+        "status": NotificationStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "changed_at": now,
+    }
+
+
+async def notify_order_changed(session: AsyncSession, *, order: Order, now: datetime) -> int:
+    """Queue (or fold into a pending) notification for every enabled endpoint of the order's owner."""
+    endpoint_pks = await repository.enabled_endpoint_pks(
+        session, account_id=order.account_id, environment=order.environment
+    )
+    rows = [
+        _row(endpoint_pk=pk, account_id=order.account_id, order=order, kind=NotificationKind.STATUS, now=now)
+        for pk in endpoint_pks
+    ]
+    await repository.queue_coalesced(session, rows, now=now)
+    if rows:
+        await announce(session, CHANNEL)
+    return len(rows)
+
+
+async def ping(
+    session: AsyncSession, *, principal: Principal, endpoint_id: str, now: datetime
+) -> WebhookNotification:
+    """A test call through the same queue (body ``orderId=ping``), also to a disabled endpoint."""
+    endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    row = _row(
+        endpoint_pk=endpoint.pk,
+        account_id=endpoint.account_id,
+        order=None,
+        kind=NotificationKind.PING,
+        now=now,
+    )
+    notification = await repository.add_notification(session, WebhookNotification(**row))
+    await announce(session, CHANNEL)
+    return notification
+
+
+async def resend(
+    session: AsyncSession, *, principal: Principal, notification_id: str, now: datetime
+) -> WebhookNotification:
+    """Send a notification again: a new one, or the pending one of the same order made due now."""
+    found = await repository.notification_for_account(
+        session,
+        notification_id=notification_id,
+        account_id=principal.account_id,
+        environment=principal.environment,
+    )
+    if found is None or found[1].deleted_at is not None:
+        raise NotFound(message=f"Notification '{notification_id}' does not exist.")
+    original, endpoint = found
+    if original.order_pk is not None:
+        pending = await repository.pending_for(session, endpoint_pk=endpoint.pk, order_pk=original.order_pk)
+        if pending is not None:
+            pending.next_attempt_at = min(pending.next_attempt_at or now, now)
+            pending.changed_at = now
+            await session.flush()
+            await announce(session, CHANNEL)
+            return pending
+    row = _row(
+        endpoint_pk=endpoint.pk,
+        account_id=endpoint.account_id,
+        order=None,
+        kind=NotificationKind.RESEND,
+        now=now,
+    )
+    row |= {"order_pk": original.order_pk, "order_id": original.order_id}
+    if original.kind == NotificationKind.PING:
+        row["kind"] = NotificationKind.PING
+    notification = await repository.add_notification(session, WebhookNotification(**row))
+    await announce(session, CHANNEL)
+    return notification
+
+
+async def queue_stats(session: AsyncSession, *, now: datetime) -> repository.QueueStats:
+    return await repository.queue_stats(session, now=now)
+
+
+# -- the delivery log --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    notification: WebhookNotification
+    endpoint_id: str
+    attempts: list[WebhookAttempt]
+
+
+async def log_entries(session: AsyncSession, notifications: list[WebhookNotification]) -> list[LogEntry]:
+    attempts = await repository.attempts_of(session, [n.pk for n in notifications])
+    endpoint_ids = await repository.endpoint_ids(session, sorted({n.endpoint_pk for n in notifications}))
+    return [LogEntry(n, endpoint_ids[n.endpoint_pk], attempts[n.pk]) for n in notifications]
+
+
+async def log_of_endpoint(
+    session: AsyncSession, *, principal: Principal, endpoint_id: str, offset: int, limit: int
+) -> tuple[int, list[LogEntry]]:
+    endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    count, notifications = await repository.notifications_of_endpoint(
+        session, endpoint_pk=endpoint.pk, offset=offset, limit=limit
+    )
+    return count, await log_entries(session, notifications)
+
+
+async def log_of_order(session: AsyncSession, *, order: Order) -> list[LogEntry]:
+    return await log_entries(session, await repository.notifications_of_order(session, order_pk=order.pk))

@@ -1,0 +1,54 @@
+"""Notification statuses as data.
+
+::
+
+    pending ──► delivered        a 2xx answer
+       │
+       ├──────► failed           every attempt of the schedule failed (the owner is told)
+       │
+       └──────► cancelled        its endpoint was deleted
+
+A change of the order while the notification is pending folds into it; a change that arrives
+while an attempt is under way sends the notification once more after that attempt succeeds.
+``delivered``, ``failed`` and ``cancelled`` are final; a resend queues a new notification.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from printapi.kit.errors import IllegalTransition
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
+    NotificationStatus.PENDING: frozenset(
+        {NotificationStatus.DELIVERED, NotificationStatus.FAILED, NotificationStatus.CANCELLED}
+    ),
+    NotificationStatus.DELIVERED: frozenset(),
+    NotificationStatus.FAILED: frozenset(),
+    NotificationStatus.CANCELLED: frozenset(),
+}
+
+
+def transition(current: NotificationStatus, target: NotificationStatus) -> NotificationStatus:
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(message=f"A notification cannot move from {current} to {target}.")
+    return target
+
+
+class NotificationKind(StrEnum):
+    STATUS = "status"  # the order or its payment changed
+    PING = "ping"  # a test call from the API or dashboard
+    RESEND = "resend"  # asked again by the owner
+
+
+class AlertKind(StrEnum):
+    FIRST_FAILURE = "first_failure"
+    GAVE_UP = "gave_up"
