@@ -40,6 +40,11 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 # Emptied after each test, children first; the catalogue and the schema stay.
 WRITTEN_TABLES = (
+    "mail_outbox",
+    "owner_alerts",
+    "webhook_attempts",
+    "webhook_notifications",
+    "webhook_endpoints",
     "order_status_history",
     "item_files",
     "order_items",

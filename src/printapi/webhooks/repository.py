@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,7 +85,8 @@ async def queue_coalesced(session: AsyncSession, rows: Sequence[dict[str, Any]],
     statement = insert(WebhookNotification).values(list(rows))
     statement = statement.on_conflict_do_update(
         index_elements=[WebhookNotification.endpoint_pk, WebhookNotification.order_pk],
-        index_where=_PENDING,
+        # Spelled as the partial index is: PostgreSQL cannot match a bound parameter to its predicate.
+        index_where=text("status = 'pending'"),
         set_={"changed_at": now},
     )
     await session.execute(statement)
@@ -146,7 +147,7 @@ async def claim(
         .order_by(WebhookNotification.next_attempt_at)
     )
     claimed = []
-    for notification, endpoint in rows.tuples():
+    for notification, endpoint in rows:
         active = [endpoint.secret]
         if (
             endpoint.previous_secret

@@ -1,0 +1,231 @@
+"""Real parts for the webhook tests: a loopback HTTP receiver, an SMTP server (aiosmtpd), a worker.
+
+The runtime here uses the system clock (retries must really fall due), a compressed schedule,
+short timeouts and leases, and allows loopback so that the receiver on 127.0.0.1 may be called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+
+from printapi.app import create_app
+from printapi.kit.clock import SystemClock
+from printapi.runtime import Runtime
+from printapi.worker import Worker
+from tests.conftest import Backend, Credentials, _empty, _settings, bearer, make_credentials, order_body
+
+FAST = {
+    "outbound_allow_networks": "127.0.0.0/8",
+    "webhook_schedule": ",".join(["100ms"] * 9),
+    "webhook_timeout_seconds": 0.5,
+    "webhook_lease_seconds": 2.0,
+    "worker_poll_seconds": 0.2,
+    "alert_group_seconds": 3600,
+}
+
+
+@dataclass
+class Call:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Receiver:
+    """A loopback HTTP server: ``/status/<code>`` answers that code, ``/sleep/<seconds>`` stalls."""
+
+    base: str
+    calls: list[Call] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def to(self, path: str) -> list[Call]:
+        return [call for call in self.calls if call.path == path]
+
+    async def wait_for(self, count: int, *, path: str | None = None, seconds: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            calls = self.to(path) if path else self.calls
+            if len(calls) >= count:
+                return calls
+            await asyncio.sleep(0.02)
+        calls = self.to(path) if path else self.calls
+        raise AssertionError(f"expected {count} calls to {path or 'the receiver'}, got {len(calls)}")
+
+
+def _make_app(receiver: Receiver) -> web.Application:
+    async def record(request: web.Request) -> web.Response:
+        receiver.calls.append(
+            Call(
+                request.path,
+                {k.lower(): v for k, v in request.headers.items()},
+                await request.read(),
+                time.monotonic(),
+            )
+        )
+        return web.Response(text="thanks")
+
+    async def status(request: web.Request) -> web.Response:
+        await record(request)
+        code = int(request.match_info["code"])
+        headers = {"Location": receiver.url("/status/200")} if 300 <= code < 400 else None
+        return web.Response(status=code, text=f"answer {code}", headers=headers)
+
+    async def sleep(request: web.Request) -> web.Response:
+        await record(request)
+        await asyncio.sleep(float(request.match_info["seconds"]))
+        return web.Response(text="late")
+
+    app = web.Application()
+    app.router.add_post("/status/{code}", status)
+    app.router.add_post("/sleep/{seconds}", sleep)
+    app.router.add_post("/{tail:.*}", record)
+    return app
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    receiver = Receiver("")
+    runner = web.AppRunner(_make_app(receiver), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    receiver.base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    yield receiver
+    await runner.cleanup()
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, _server: object, _session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd API
+        assert isinstance(envelope.content, bytes)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@dataclass
+class Smtp:
+    port: int
+    inbox: _Inbox
+
+    @property
+    def messages(self) -> list[Message]:
+        return self.inbox.messages
+
+    async def wait_for(self, count: int, *, seconds: float = 10.0) -> list[Message]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if len(self.messages) >= count:
+                return self.messages
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} mails, got {len(self.messages)}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield Smtp(port, inbox)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def webhook_settings(smtp: Smtp) -> dict[str, Any]:
+    """Override per module or test to change the settings of ``live_runtime``."""
+    return {**FAST, "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_starttls": False}
+
+
+@pytest.fixture
+async def live_runtime(backend: Backend, webhook_settings: dict[str, Any]) -> AsyncIterator[Runtime]:
+    runtime = Runtime.create(_settings(backend.url, **webhook_settings), clock=SystemClock())
+    try:
+        yield runtime
+    finally:
+        await _empty(runtime)
+        await runtime.close()
+
+
+@pytest.fixture
+async def api(live_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(runtime=live_runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@dataclass
+class Shop:
+    credentials: Credentials
+    headers: dict[str, str]
+
+
+@pytest.fixture
+async def shop_api(live_runtime: Runtime, api: httpx.AsyncClient) -> Shop:
+    credentials = await make_credentials(live_runtime)
+    return Shop(credentials, await bearer(api, credentials))
+
+
+@pytest.fixture
+async def worker(live_runtime: Runtime) -> AsyncIterator[Worker]:
+    """The worker loops of one process, running in the background for the test."""
+    loops = Worker(live_runtime)
+    task = asyncio.create_task(loops.run())
+    yield loops
+    loops.stop()
+    await asyncio.wait_for(task, timeout=10)
+
+
+async def add_endpoint(api: httpx.AsyncClient, shop: Shop, url: str) -> dict[str, Any]:
+    response = await api.post("/v2/webhooks", json={"url": url}, headers=shop.headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def place(api: httpx.AsyncClient, shop: Shop, order_id: str) -> None:
+    response = await api.post("/v2/orders", json=order_body(id=order_id), headers=shop.headers)
+    assert response.status_code == 201, response.text
+
+
+async def move(api: httpx.AsyncClient, shop: Shop, order_id: str, status: str) -> None:
+    response = await api.post(f"/v2/orders/{order_id}/status", json={"status": status}, headers=shop.headers)
+    assert response.status_code == 200, response.text
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")

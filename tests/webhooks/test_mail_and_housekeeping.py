@@ -1,0 +1,178 @@
+"""The mail outbox (sent over real SMTP, kept while it cannot be), alert grouping, and retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from printapi.auth.principal import Environment, Principal
+from printapi.kit.clock import FixedClock
+from printapi.mail import service as mail
+from printapi.mail import tasks
+from printapi.mail.sender import SmtpSender
+from printapi.models import MailMessage, OwnerAlert, WebhookNotification
+from printapi.runtime import Runtime
+from printapi.webhooks import alerts
+from printapi.webhooks import service as webhooks
+from printapi.worker import prune_finished
+from tests.conftest import START, Backend, _empty, _settings, make_credentials
+from tests.webhooks.conftest import Smtp, free_port
+
+
+@pytest.fixture
+async def clocked(backend: Backend) -> Any:
+    clock = FixedClock(START)
+    runtime = Runtime.create(_settings(backend.url, outbound_allow_networks="127.0.0.0/8"), clock=clock)
+    try:
+        yield runtime, clock
+    finally:
+        await _empty(runtime)
+        await runtime.close()
+
+
+async def queue_mail(runtime: Runtime, subject: str = "hello") -> None:
+    async with runtime.db.write() as session:
+        await mail.enqueue(
+            session,
+            to="owner@example.nl",
+            subject=subject,
+            body="body",
+            topic="test",
+            now=runtime.clock.now(),
+        )
+
+
+async def outbox(runtime: Runtime) -> list[MailMessage]:
+    async with runtime.db.read() as session:
+        return list((await session.execute(select(MailMessage).order_by(MailMessage.pk))).scalars())
+
+
+class TestTheMailOutbox:
+    async def test_a_mail_is_retried_while_smtp_is_down_and_sent_when_it_is_back(
+        self, clocked: tuple[Runtime, FixedClock], smtp: Smtp
+    ) -> None:
+        runtime, clock = clocked
+        await queue_mail(runtime)
+        down = SmtpSender(
+            _settings("sqlite://", smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
+        )
+        up = SmtpSender(
+            _settings("sqlite://", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False)
+        )
+
+        await tasks.send_due(runtime, down, worker="w1")
+        (waiting,) = await outbox(runtime)
+        assert waiting.status == "pending"
+        assert waiting.attempts == 1
+        assert waiting.last_error
+        assert await tasks.send_due(runtime, up, worker="w1") == 0  # not due yet: backing off
+
+        clock.advance(timedelta(seconds=31))
+        await tasks.send_due(runtime, up, worker="w1")
+
+        (sent,) = await outbox(runtime)
+        assert sent.status == "sent"
+        assert [str(message["Subject"]) for message in smtp.messages] == ["hello"]
+
+    async def test_without_smtp_the_worker_leaves_mails_in_the_outbox(
+        self, clocked: tuple[Runtime, FixedClock]
+    ) -> None:
+        runtime, _ = clocked
+        await queue_mail(runtime, "kept")
+        assert runtime.settings.smtp_host is None
+
+        (kept,) = await outbox(runtime)
+        assert kept.status == "pending"
+        assert kept.attempts == 0
+
+
+class TestAlertGrouping:
+    async def test_alerts_of_one_endpoint_make_one_mail_per_kind_per_hour(
+        self, clocked: tuple[Runtime, FixedClock]
+    ) -> None:
+        runtime, clock = clocked
+        shop = await make_credentials(runtime)
+        async with runtime.db.write() as session:
+            endpoint = await webhooks.create_endpoint(
+                session,
+                account_id=shop.account_id,
+                environment="test",
+                url="https://shop.example.nl/hook",
+                guard=runtime.guard,
+                now=clock.now(),
+            )
+            for number in range(3):
+                session.add(
+                    OwnerAlert(
+                        endpoint_pk=endpoint.pk,
+                        kind="first_failure",
+                        notification_id=f"msg_{number}",
+                        order_id=f"order-{number}",
+                        error_class="timeout",
+                        error="no answer within the timeout",
+                        created_at=clock.now(),
+                    )
+                )
+
+        async def run_job() -> int:
+            async with runtime.db.write() as session:
+                return await alerts.mail_due_alerts(
+                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
+                )
+
+        assert await run_job() == 1
+        (first,) = await outbox(runtime)
+        assert "order-0, order-1, order-2" in first.body
+        assert first.to_address == shop.email
+        async with runtime.db.write() as session:
+            session.add(
+                OwnerAlert(
+                    endpoint_pk=endpoint.pk,
+                    kind="first_failure",
+                    notification_id="msg_late",
+                    order_id="order-late",
+                    error_class="dns",
+                    created_at=clock.now(),
+                )
+            )
+        clock.advance(timedelta(minutes=30))
+        assert await run_job() == 0  # held: within the hour of the last mail
+        clock.advance(timedelta(minutes=31))
+        assert await run_job() == 1
+        assert "order-late" in (await outbox(runtime))[1].body
+
+
+class TestRetention:
+    async def test_finished_notifications_older_than_the_retention_are_pruned_pending_ones_stay(
+        self, clocked: tuple[Runtime, FixedClock]
+    ) -> None:
+        runtime, clock = clocked
+        shop = await make_credentials(runtime)
+        async with runtime.db.write() as session:
+            endpoint = await webhooks.create_endpoint(
+                session,
+                account_id=shop.account_id,
+                environment="test",
+                url="https://shop.example.nl/hook",
+                guard=runtime.guard,
+                now=clock.now(),
+            )
+        async with runtime.db.write() as session:
+            principal = Principal(shop.account_id, shop.email, Environment.TEST, frozenset())
+            old = await webhooks.ping(session, principal=principal, endpoint_id=endpoint.id, now=clock.now())
+            await webhooks.ping(session, principal=principal, endpoint_id=endpoint.id, now=clock.now())
+            old.status = "delivered"
+            old.finished_at = clock.now()
+
+        clock.advance(timedelta(days=31))
+        pruned = await prune_finished(runtime)
+
+        async with runtime.db.read() as session:
+            left = list((await session.execute(select(WebhookNotification.status))).scalars())
+            mails = (await session.execute(select(func.count()).select_from(MailMessage))).scalar_one()
+        assert pruned == 1
+        assert left == ["pending"]
+        assert mails == 0

@@ -1,0 +1,170 @@
+"""Worker processes: a SIGKILL in the middle loses nothing; three workers never double-deliver.
+
+The workers are real ``printapi worker`` processes on the test database; the notifications are
+queued through the service, in one transaction, as an order change would queue them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from printapi.auth.principal import Environment, Principal
+from printapi.auth.scopes import SHOP_SCOPES
+from printapi.models import WebhookAttempt, WebhookNotification
+from printapi.orders import service as orders
+from printapi.orders.schemas import OrderIn
+from printapi.runtime import Runtime
+from printapi.webhooks import service as webhooks
+from tests.conftest import SECRET_KEY, Backend, make_credentials, order_body
+from tests.webhooks.conftest import Receiver
+
+PRINTAPI = Path(sys.executable).parent / "printapi"
+
+
+def worker_env(backend: Backend, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PRINTAPI_")}
+    env.update(
+        {
+            "PRINTAPI_MODE": "development",
+            "PRINTAPI_DATABASE_URL": backend.url,
+            "PRINTAPI_SECRET_KEY": SECRET_KEY,
+            "PRINTAPI_OUTBOUND_ALLOW_NETWORKS": "127.0.0.0/8",
+            "PRINTAPI_WEBHOOK_TIMEOUT_SECONDS": "2",
+            "PRINTAPI_WEBHOOK_LEASE_SECONDS": "3",
+            "PRINTAPI_WEBHOOK_SCHEDULE": "200ms,200ms,200ms",
+            "PRINTAPI_WORKER_POLL_SECONDS": "0.2",
+            "PRINTAPI_LOG_LEVEL": "WARNING",
+            "PRINTAPI_LOG_FORMAT": "json",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([str(PRINTAPI), "worker"], env=env, stdout=output, stderr=output)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def queue_notifications(runtime: Runtime, *, orders_count: int, urls: list[str]) -> None:
+    """``orders_count`` orders, each with one pending notification per endpoint URL."""
+    credentials = await make_credentials(runtime)
+    principal = Principal(
+        account_id=credentials.account_id,
+        account_email=credentials.email,
+        environment=Environment.TEST,
+        scopes=frozenset(SHOP_SCOPES),
+    )
+    now = runtime.clock.now()
+    async with runtime.db.write() as session:
+        for url in urls:
+            await webhooks.create_endpoint(
+                session,
+                account_id=principal.account_id,
+                environment="test",
+                url=url,
+                guard=runtime.guard,
+                now=now,
+            )
+        request = OrderIn.model_validate(order_body())
+        for _ in range(orders_count):
+            order = await orders.place_order(
+                session, principal=principal, request=request, express_surcharge=Decimal("0.25"), now=now
+            )
+            await webhooks.notify_order_changed(session, order=order, now=now)
+
+
+async def count_by_status(runtime: Runtime) -> dict[str, int]:
+    async with runtime.db.read() as session:
+        rows = await session.execute(
+            select(WebhookNotification.status, func.count()).group_by(WebhookNotification.status)
+        )
+        return {row[0]: row[1] for row in rows}
+
+
+async def wait_until_delivered(runtime: Runtime, total: int, *, seconds: float) -> dict[str, int]:
+    deadline = time.monotonic() + seconds
+    counts: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        counts = await count_by_status(runtime)
+        if counts.get("delivered", 0) == total:
+            return counts
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"not all {total} delivered in time: {counts}")
+
+
+class TestAWorkerKilledMidFlight:
+    async def test_a_new_worker_delivers_all_500_and_none_is_lost(
+        self, backend: Backend, live_runtime: Runtime, receiver: Receiver, tmp_path: Path
+    ) -> None:
+        await queue_notifications(live_runtime, orders_count=500, urls=[receiver.url("/sleep/0.05")])
+        log = tmp_path / "workers.log"
+        env = worker_env(backend, PRINTAPI_WEBHOOK_PER_ENDPOINT="20", PRINTAPI_WEBHOOK_MAX_IN_FLIGHT="20")
+
+        first = start_worker(env, log)
+        try:
+            await receiver.wait_for(100, seconds=30)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        received_before = len(receiver.calls)
+        second = start_worker(env, log)
+        try:
+            counts = await wait_until_delivered(live_runtime, 500, seconds=60)
+        finally:
+            stop(second)
+
+        assert received_before < 500  # it really died in the middle
+        assert counts == {"delivered": 500}
+        order_ids = {call.body for call in receiver.calls}
+        assert len(order_ids) == 500
+        assert second.returncode == 0, log.read_text()
+
+
+@pytest.mark.postgres
+class TestThreeWorkersOnPostgres:
+    async def test_2000_notifications_each_delivered_once_by_one_worker(
+        self, backend: Backend, live_runtime: Runtime, receiver: Receiver, tmp_path: Path
+    ) -> None:
+        if backend.name != "postgres":
+            pytest.skip("several worker processes share one database on PostgreSQL")
+        urls = [receiver.url(f"/shop/{n}") for n in range(4)]
+        await queue_notifications(live_runtime, orders_count=500, urls=urls)
+        env = worker_env(backend, PRINTAPI_WEBHOOK_LEASE_SECONDS="60", PRINTAPI_WEBHOOK_TIMEOUT_SECONDS="10")
+
+        workers = [start_worker(env, tmp_path / f"worker-{n}.log") for n in range(3)]
+        try:
+            counts = await wait_until_delivered(live_runtime, 2000, seconds=120)
+        finally:
+            for process in workers:
+                stop(process)
+
+        assert counts == {"delivered": 2000}
+        per_message = Counter(call.headers["webhook-id"] for call in receiver.calls)
+        assert len(per_message) == 2000
+        assert max(per_message.values()) == 1
+        async with live_runtime.db.read() as session:
+            attempts = (await session.execute(select(func.count()).select_from(WebhookAttempt))).scalar_one()
+        assert attempts == 2000
+        assert all(process.returncode == 0 for process in workers)
