@@ -24,7 +24,7 @@ from printapi.kit.urls import Urls
 from printapi.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -46,7 +46,7 @@ ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 
 
-def get_urls(request: Request, runtime: RuntimeDep) -> Urls:
+async def get_urls(request: Request, runtime: RuntimeDep) -> Urls:
     version = "v1" if request.url.path.startswith("/v1/") else "v2"
     return Urls(runtime.settings.public_url, version)
 
@@ -97,7 +97,7 @@ def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-def get_page(runtime: RuntimeDep, offset: int = 0, limit: int | None = None) -> PageRequest:
+async def get_page(runtime: RuntimeDep, offset: int = 0, limit: int | None = None) -> PageRequest:
     settings = runtime.settings
     return PageRequest.checked(
         offset=offset,

@@ -167,7 +167,8 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         _configure_sqlite(write, writer=True)
         _configure_sqlite(read, writer=False)
     else:
-        write = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout); connections are recycled instead.
+        write = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
         read = write
     return Database(
         url=url,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus-client; no _created series
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 WEBHOOK_ATTEMPTS = Counter(
