@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -97,7 +97,17 @@ def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-async def get_page(runtime: RuntimeDep, offset: int = 0, limit: int | None = None) -> PageRequest:
+# A number beyond what the database stores is invalid input, not a crash.
+MAX_DB_INT = 2**31 - 1
+
+
+async def get_page(
+    runtime: RuntimeDep,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Results to skip.")] = 0,
+    limit: Annotated[
+        int | None, Query(ge=1, le=MAX_DB_INT, description="Page size: 20 unless given, 100 at most.")
+    ] = None,
+) -> PageRequest:
     settings = runtime.settings
     return PageRequest.checked(
         offset=offset,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -11,11 +12,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from printapi import __version__
 from printapi.api import RuntimeDep
@@ -26,6 +30,7 @@ from printapi.config import Settings
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
+from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
 from printapi.mail import service as mail
 from printapi.operator.routes import router as operator_router
@@ -49,18 +54,27 @@ Errors use one body: `{"message": "...", "hints": [...], "errors": [{"field": ".
 """
 
 
+DOMAINS = (auth_router, catalogue_router, shipping_router, orders_router, webhooks_router, operator_router)
+VERSIONS = ("/v2", "/v1")
+
+
 def _api_router() -> APIRouter:
     router = APIRouter()
-    for domain in (
-        auth_router,
-        catalogue_router,
-        shipping_router,
-        orders_router,
-        webhooks_router,
-        operator_router,
-    ):
+    for domain in DOMAINS:
         router.include_router(domain)
     return router
+
+
+def _method_table() -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Path patterns of the API and the methods each serves, for the Allow header of a 405."""
+    table = []
+    for prefix in VERSIONS:
+        for domain in DOMAINS:
+            for route in domain.routes:
+                if isinstance(route, APIRoute):
+                    pattern, _, _ = compile_path(prefix + route.path)
+                    table.append((pattern, frozenset(route.methods or ())))
+    return table
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -108,11 +122,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             413: f"The request body is larger than the limit of {limit} bytes.",
         }
         body = ApiError(message=messages.get(exc.status_code, str(exc.detail))).body()
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         return WireResponse(
-            body,
-            zone=request.app.state.runtime.zone,
-            status_code=exc.status_code,
-            headers=dict(exc.headers or {}),
+            body, zone=request.app.state.runtime.zone, status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -124,6 +138,64 @@ def _install_error_handlers(app: FastAPI) -> None:
             "errors": [],
         }
         return JSONResponse(body, status_code=500)
+
+
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+_CONFLICTS = {
+    ("post", "/v2/orders"): "An order with this id exists already",
+    ("post", "/v2/orders/{order_id}/status"): "The order was changed by someone else meanwhile",
+    (
+        "post",
+        "/v2/operator/accounts/{account_id}/orders/{order_id}/status",
+    ): "The order was changed meanwhile",
+}
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    """Every operation's error answers, in the documented body; FastAPI's 422 is never sent."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            responses.pop("422", None)
+            if path == "/v2/oauth" or not path.startswith("/v2/"):
+                continue
+            errors = {"400": "Invalid input: every problem is listed in errors"}
+            if "security" in operation:
+                errors |= {
+                    "401": "No, unknown or expired token",
+                    "403": "The token's scopes or the state forbid it",
+                }
+            if "{" in path:
+                errors["404"] = "Unknown, or not yours"
+            if "requestBody" in operation:
+                errors["413"] = "The body is larger than the limit"
+            if conflict := _CONFLICTS.get((method, path)):
+                errors["409"] = conflict
+            for code, description in errors.items():
+                responses.setdefault(code, {"description": description, "content": _ERROR_REF})
+
+
+def _install_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            _document_errors(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the document
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for pattern, served in request.app.state.method_table:
+        if pattern.match(request.url.path):
+            methods |= served
+    return sorted(methods)
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -192,11 +264,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         max_body_size=runtime.settings.max_body_bytes,
     )
     app.state.runtime = runtime
-    app.include_router(_api_router(), prefix="/v2")
-    app.include_router(_api_router(), prefix="/v1", include_in_schema=False)
+    app.state.method_table = _method_table()
+    app.include_router(_api_router(), prefix=VERSIONS[0])
+    app.include_router(_api_router(), prefix=VERSIONS[1], include_in_schema=False)
     if runtime.settings.bench_routes:
         app.include_router(bench_router)
     _install_error_handlers(app)
     _install_docs(app)
+    _install_openapi(app)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import BaseModel
 
 from printapi.catalogue.spec import FileType, ProductionSpeed
+from printapi.kit.schema import Number
 
 # ruff: noqa: N815 - members carry the wire's camelCase names
 
 
 class PriceOut(BaseModel):
-    base: Decimal
-    perExtraPage: Decimal
+    base: Number
+    perExtraPage: Number
 
 
 class ChoiceOut(BaseModel):
@@ -31,9 +30,9 @@ class OptionOut(BaseModel):
 
 class FileSpecOut(BaseModel):
     id: str
-    height: Decimal
-    width: Decimal
-    bleed: Decimal
+    height: Number
+    width: Number
+    bleed: Number
     accepts: list[FileType]
 
 
@@ -49,7 +48,7 @@ class ProductOut(BaseModel):
     id: str
     name: str
     category: str
-    taxRate: Decimal
+    taxRate: Number
     cost: PriceOut
     minQuantity: int
     maxQuantity: int
@@ -58,7 +57,7 @@ class ProductOut(BaseModel):
     minPageCount: int | None = None
     maxPageCount: int | None = None
     pageCountIncrement: int | None = None
-    paperThickness: Decimal | None = None
+    paperThickness: Number | None = None
     options: list[OptionOut]
     files: list[FileSpecOut]
     productionTimeInDays: int

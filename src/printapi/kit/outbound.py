@@ -55,10 +55,14 @@ class OutboundGuard:
 
     def check_url(self, url: str) -> str:
         """The URL's host, or ``BadUrl`` / ``BlockedAddress``."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            raise BadUrl(f"is not a valid URL ({exc})") from exc
+        if parts.scheme.lower() not in ("http", "https") or not host:
             raise BadUrl("must be an http:// or https:// URL with a host")
-        host = parts.hostname
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:

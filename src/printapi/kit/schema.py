@@ -6,7 +6,10 @@ Request bodies are validated after ``json.loads``, where pydantic's lax mode wou
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 
@@ -14,3 +17,20 @@ class WireModel(BaseModel):
     """A request body: camelCase names, unknown members ignored (as the real service does)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+# A Decimal the wire writes as a JSON number with its scale (2.95, 0.40): documented as a number.
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+
+
+class ErrorField(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The body of every error but the token endpoint's."""
+
+    message: str
+    hints: list[str]
+    errors: list[ErrorField]

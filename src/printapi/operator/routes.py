@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
-from printapi.api import RuntimeDep, WriteSession, require
+from printapi.api import MAX_DB_INT, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.wire import WireResponse
@@ -26,7 +26,7 @@ Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
     description="Processing, Shipped (with an optional trackingUrl) or Cancelled (with an optional reason).",
 )
 async def set_status(
-    account_id: int,
+    account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
     order_id: str,
     body: StatusChangeIn,
     _: Operator,

@@ -24,6 +24,9 @@ from printapi.orders.schemas import (
 
 router = APIRouter(tags=["orders"])
 
+# A date with an optional time, fraction and offset; parse_local decides the rest (and rejects 2025-13-40).
+SINCE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+
 Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
 Browser = Annotated[Principal, Depends(require(Scope.ORDERS_BROWSE))]
@@ -98,7 +101,7 @@ async def sync_statuses(
     principal: Tracker,
     session: ReadSession,
     runtime: RuntimeDep,
-    since: Annotated[str, Query(description="Local date/time, e.g. 2025-03-24T13:00:00")],
+    since: Annotated[str, Query(description="Local date/time, e.g. 2025-03-24T13:00:00", pattern=SINCE)],
 ) -> WireResponse:
     try:
         moment = parse_local(since, runtime.zone)

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from printapi.catalogue.spec import ProductionSpeed
-from printapi.kit.schema import WireModel
+from printapi.kit.schema import Number, WireModel
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
 
@@ -156,13 +156,13 @@ class ShippingOut(_Out):
 
 
 class TaxOut(_Out):
-    rate: Decimal
-    amount: Decimal
-    calculatedOver: Decimal  # noqa: N815
+    rate: Number
+    amount: Number
+    calculatedOver: Number  # noqa: N815
 
 
 class SectionOut(_Out):
-    cost: Decimal
+    cost: Number
     taxes: list[TaxOut]
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from printapi.auth.principal import Environment, Principal
 from printapi.catalogue import service as catalogue
@@ -436,6 +437,11 @@ async def change_status(
         raise ConcurrentChange(
             message=f"Order '{order.id}' was changed by someone else; read it again and retry.",
         )
+    # The row is updated; make the object say so without marking it dirty (no second UPDATE).
+    set_committed_value(order, "status", target)
+    set_committed_value(order, "status_changed_at", now)
+    if change.tracking_url is not None:
+        set_committed_value(order, "tracking_url", change.tracking_url)
     await _effects(
         session, order, previous=current, source=source, note=change.tracking_url or change.reason, now=now
     )

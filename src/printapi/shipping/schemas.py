@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from printapi.kit.schema import WireModel
+from printapi.kit.schema import Number, WireModel
 from printapi.shipping.rates import ShippingPreference
 
 
@@ -32,8 +31,8 @@ class MethodOut(BaseModel):
 class QuoteOut(BaseModel):
     """Purchase prices excl. VAT; ``payment`` is the consumer price incl. VAT on the payment screen."""
 
-    shipping: Decimal
-    handling: Decimal
-    taxRate: Decimal  # noqa: N815 - wire name
-    payment: Decimal
+    shipping: Number
+    handling: Number
+    taxRate: Number  # noqa: N815 - wire name
+    payment: Number
     method: MethodOut

@@ -11,14 +11,17 @@ from printapi.kit.schema import WireModel
 # ruff: noqa: N815 - response members carry the wire's camelCase names
 
 
+URL = Field(min_length=1, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+")
+
+
 class EndpointIn(WireModel):
-    url: Annotated[StrictStr, Field(min_length=1, max_length=2048)]
+    url: Annotated[StrictStr, URL]
     description: Annotated[StrictStr, Field(max_length=200)] | None = None
     enabled: StrictBool = True
 
 
 class EndpointPatch(WireModel):
-    url: Annotated[StrictStr, Field(min_length=1, max_length=2048)] | None = None
+    url: Annotated[StrictStr, URL] | None = None
     description: Annotated[StrictStr, Field(max_length=200)] | None = None
     enabled: StrictBool | None = None
 
