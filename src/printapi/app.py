@@ -30,6 +30,7 @@ from printapi.config import Settings
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
+from printapi.kit.middleware import RejectNulMiddleware
 from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
 from printapi.mail import service as mail
@@ -272,5 +273,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     _install_docs(app)
     _install_openapi(app)
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -97,7 +97,10 @@ async def _form(request: Request) -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         raise OAuthError("invalid_request", "Send the parameters as application/x-www-form-urlencoded.")
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    values = {key: value for key, value in form.items() if isinstance(value, str)}
+    if any("\x00" in value for value in values.values()):
+        raise OAuthError("invalid_request", "Parameters must not contain NUL characters.")
+    return values
 
 
 @router.post("/oauth", summary="Get an access token (client credentials)", openapi_extra=_DOC)

@@ -43,7 +43,8 @@ def local_iso(moment: datetime, zone: ZoneInfo) -> str:
 
 _LOCAL_INPUT = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?$"
+    r"(Z|[+-]\d{2}:?\d{2})?$",
+    re.ASCII,  # only 0-9 are digits here
 )
 
 

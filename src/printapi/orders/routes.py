@@ -25,7 +25,10 @@ from printapi.orders.schemas import (
 router = APIRouter(tags=["orders"])
 
 # A date with an optional time, fraction and offset; parse_local decides the rest (and rejects 2025-13-40).
-SINCE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+SINCE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
 
 Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
