@@ -30,7 +30,7 @@ from printapi.config import Settings
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
-from printapi.kit.middleware import RejectNulMiddleware
+from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, RequireJsonMiddleware
 from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
 from printapi.mail import service as mail
@@ -116,11 +116,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        limit = request.app.state.runtime.settings.max_body_bytes
         messages = {
             404: f"No endpoint at {request.url.path}.",
             405: f"{request.method} is not allowed on {request.url.path}.",
-            413: f"The request body is larger than the limit of {limit} bytes.",
         }
         body = ApiError(message=messages.get(exc.status_code, str(exc.detail))).body()
         headers = dict(exc.headers or {})
@@ -171,6 +169,7 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 errors["404"] = "Unknown, or not yours"
             if "requestBody" in operation:
                 errors["413"] = "The body is larger than the limit"
+                errors["415"] = "The body is not JSON (Content-Type: application/json)"
             if conflict := _CONFLICTS.get((method, path)):
                 errors["409"] = conflict
             for code, description in errors.items():
@@ -262,7 +261,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        max_body_size=runtime.settings.max_body_bytes,
     )
     app.state.runtime = runtime
     app.state.method_table = _method_table()
@@ -273,6 +271,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     _install_docs(app)
     _install_openapi(app)
+    # Added last runs first: the log wraps the guards, which wrap the app.
+    app.add_middleware(
+        RequireJsonMiddleware,
+        prefixes=tuple(f"{version}/" for version in VERSIONS),
+        except_prefixes=tuple(f"{version}/oauth" for version in VERSIONS),
+    )
+    app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_body_bytes)
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

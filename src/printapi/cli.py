@@ -286,6 +286,7 @@ def orders_set_status(
     tracking_url: Annotated[str | None, typer.Option(help="Carrier tracking link (Shipped).")] = None,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the status history).")] = None,
     account: Annotated[str | None, typer.Option(help="E-mail of the account, when ids collide.")] = None,
+    environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
 ) -> None:
     """Move an order through its statuses as the print shop."""
 
@@ -296,7 +297,12 @@ def orders_set_status(
         except ValidationError as exc:
             raise ApiError(message=str(exc)) from exc
         order = await orders.operator_set_status(
-            session, order_id=order_id, account_id=account_id, change=change, now=runtime.clock.now()
+            session,
+            order_id=order_id,
+            account_id=account_id,
+            environment=environment,
+            change=change,
+            now=runtime.clock.now(),
         )
         return f"order {order.id}: {order.status}"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
 from printapi.api import MAX_DB_INT, RuntimeDep, WriteSession, require
-from printapi.auth.principal import Principal
+from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.wire import WireResponse
 from printapi.orders import presenters
@@ -32,8 +32,16 @@ async def set_status(
     _: Operator,
     session: WriteSession,
     runtime: RuntimeDep,
+    environment: Annotated[
+        Environment | None, Query(description="test or live, when the account uses the id in both")
+    ] = None,
 ) -> WireResponse:
     order = await orders.operator_set_status(
-        session, order_id=order_id, account_id=account_id, change=body, now=runtime.clock.now()
+        session,
+        order_id=order_id,
+        account_id=account_id,
+        environment=environment,
+        change=body,
+        now=runtime.clock.now(),
     )
     return WireResponse(presenters.status(order), zone=runtime.zone)

@@ -44,11 +44,15 @@ async def id_and_status(session: AsyncSession, *, order_pk: int) -> tuple[str, s
     return (row[0], row[1]) if row else None
 
 
-async def find_by_id(session: AsyncSession, *, order_id: str, account_id: int | None = None) -> list[Order]:
-    """Every order with this id across accounts (operators), optionally of one account."""
+async def find_by_id(
+    session: AsyncSession, *, order_id: str, account_id: int | None = None, environment: str | None = None
+) -> list[Order]:
+    """Every order with this id across accounts (operators), optionally of one account and environment."""
     query = select(Order).where(Order.id == order_id)
     if account_id is not None:
         query = query.where(Order.account_id == account_id)
+    if environment is not None:
+        query = query.where(Order.environment == environment)
     return list((await session.execute(query.order_by(Order.pk))).scalars())
 
 

@@ -477,22 +477,34 @@ async def simulate_status(
     return await change_status(session, order=order, change=change, source="simulator", now=now)
 
 
-async def find_for_operator(session: AsyncSession, *, order_id: str, account_id: int | None) -> Order:
-    """One order by id across accounts; ambiguous ids need the account."""
-    found = await repository.find_by_id(session, order_id=order_id, account_id=account_id)
+async def find_for_operator(
+    session: AsyncSession, *, order_id: str, account_id: int | None, environment: str | None = None
+) -> Order:
+    """One order by id across accounts; ambiguous ids need the account (and the environment)."""
+    found = await repository.find_by_id(
+        session, order_id=order_id, account_id=account_id, environment=environment
+    )
     if not found:
         raise _not_found(order_id)
     if len(found) > 1:
         raise Conflict(
             message=f"{len(found)} orders have id '{order_id}'.",
-            hints=["Name the account (--account E, or the account in the URL)."],
+            hints=["Name the account and environment (--account E --environment test|live, or in the URL)."],
         )
     return found[0]
 
 
 async def operator_set_status(
-    session: AsyncSession, *, order_id: str, account_id: int | None, change: StatusChangeIn, now: datetime
+    session: AsyncSession,
+    *,
+    order_id: str,
+    account_id: int | None,
+    environment: str | None = None,
+    change: StatusChangeIn,
+    now: datetime,
 ) -> Order:
     """The print shop moves any order (production console, CLI, operator API)."""
-    order = await find_for_operator(session, order_id=order_id, account_id=account_id)
+    order = await find_for_operator(
+        session, order_id=order_id, account_id=account_id, environment=environment
+    )
     return await change_status(session, order=order, change=change, source="operator", now=now)
