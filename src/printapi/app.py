@@ -27,6 +27,7 @@ from printapi.auth.routes import router as auth_router
 from printapi.bench_routes import router as bench_router
 from printapi.catalogue.routes import router as catalogue_router
 from printapi.config import Settings
+from printapi.files.routes import router as files_router
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
@@ -55,7 +56,15 @@ Errors use one body: `{"message": "...", "hints": [...], "errors": [{"field": ".
 """
 
 
-DOMAINS = (auth_router, catalogue_router, shipping_router, orders_router, webhooks_router, operator_router)
+DOMAINS = (
+    auth_router,
+    catalogue_router,
+    shipping_router,
+    orders_router,
+    files_router,
+    webhooks_router,
+    operator_router,
+)
 VERSIONS = ("/v2", "/v1")
 
 
@@ -275,9 +284,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(
         RequireJsonMiddleware,
         prefixes=tuple(f"{version}/" for version in VERSIONS),
-        except_prefixes=tuple(f"{version}/oauth" for version in VERSIONS),
+        except_prefixes=tuple(f"{version}/{path}" for version in VERSIONS for path in ("oauth", "files/")),
     )
-    app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=runtime.settings.max_body_bytes,
+        prefixes={f"{version}/files/": runtime.settings.max_upload_bytes for version in VERSIONS},
+    )
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from printapi.webhooks import schedule as webhook_schedule
+from printapi.kit import schedule as schedules
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105 - refused outside development
 
@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     alert_group_seconds: float = Field(default=3600.0, ge=0)
     retention_days: float = Field(default=30.0, gt=0)
 
+    # Print files (docs/files.md).
+    storage_dir: str = "./var/files"
+    max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    download_schedule: str = "1m,5m,15m,60m"
+    download_timeout_seconds: float = Field(default=300.0, gt=0)
+    download_connect_timeout_seconds: float = Field(default=15.0, gt=0)
+    download_lease_seconds: float = Field(default=900.0, gt=0)
+    download_concurrency: int = Field(default=4, ge=1)
+    preflight_timeout_seconds: float = Field(default=120.0, gt=0)
+    preflight_memory_mb: int = Field(default=2048, ge=128)
+
     # Mail (the outbox is always written; without a host the mails wait in it).
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -83,10 +94,10 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("webhook_schedule")
+    @field_validator("webhook_schedule", "download_schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        webhook_schedule.parse(value)
+        schedules.parse(value)
         return value
 
     @field_validator("timezone")
@@ -117,6 +128,10 @@ class Settings(BaseSettings):
             raise ValueError("PRINTAPI_SECRET_KEY must be at least 32 characters")
         if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
             raise ValueError("PRINTAPI_WEBHOOK_LEASE_SECONDS must be longer than the webhook timeout")
+        if self.download_lease_seconds <= self.download_timeout_seconds + self.preflight_timeout_seconds:
+            raise ValueError(
+                "PRINTAPI_DOWNLOAD_LEASE_SECONDS must exceed the download and preflight timeouts"
+            )
         return self
 
     @property
@@ -129,7 +144,11 @@ class Settings(BaseSettings):
 
     @property
     def schedule(self) -> tuple[timedelta, ...]:
-        return webhook_schedule.parse(self.webhook_schedule)
+        return schedules.parse(self.webhook_schedule)
+
+    @property
+    def downloads_schedule(self) -> tuple[timedelta, ...]:
+        return schedules.parse(self.download_schedule)
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from printapi.auth.service import TokenCache
 from printapi.config import Settings
+from printapi.files.storage import FileStorage, LocalStorage
 from printapi.kit.clock import Clock, SystemClock
 from printapi.kit.db import Database, create_database
 from printapi.kit.outbound import OutboundGuard, parse_networks
@@ -21,6 +23,7 @@ class Runtime:
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(seconds=0))
     wakeup: Wakeup = field(default_factory=Wakeup)
     guard: OutboundGuard = field(default_factory=OutboundGuard)
+    storage: FileStorage = field(default_factory=lambda: LocalStorage(Path("./var/files")))
 
     def __post_init__(self) -> None:
         # Work queued by a committed transaction of this process wakes this process's loops at once.
@@ -34,6 +37,7 @@ class Runtime:
             clock=clock or SystemClock(),
             token_cache=TokenCache(seconds=settings.token_cache_seconds),
             guard=OutboundGuard(parse_networks(settings.outbound_allow_networks)),
+            storage=LocalStorage(Path(settings.storage_dir)),
         )
 
     @property

@@ -1,9 +1,11 @@
 """The due-work loops: run by ``printapi worker``, or inside ``printapi serve`` (embedded mode).
 
 - the webhook dispatcher (``webhooks/delivery.py``);
+- print-file downloads and their preflight (``files/downloads.py``);
 - the mail outbox (``mail/tasks.py``), when an SMTP server is configured;
 - owner alerts: grouped failure mails (``webhooks/alerts.py``);
-- housekeeping: expired tokens, and finished rows older than ``PRINTAPI_RETENTION_DAYS``.
+- housekeeping: expired tokens, finished rows older than ``PRINTAPI_RETENTION_DAYS``, and the
+  stored files of orders cancelled longer ago than that.
 
 Each loop wakes on its channel (a commit in this process, or PostgreSQL NOTIFY from others) and
 polls besides. A failing job is logged and tried again at its next turn; the others go on.
@@ -15,12 +17,19 @@ import asyncio
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+import aiohttp
 
 from printapi import __version__
 from printapi.auth import service as auth
+from printapi.files import repository as files_repository
+from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
+from printapi.files.downloads import Downloader, download_session
+from printapi.kit import schedule
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import create_session
 from printapi.kit.wakeup import PostgresListener, asyncpg_dsn
@@ -28,7 +37,7 @@ from printapi.mail import repository as mail_repository
 from printapi.mail import tasks as mail_tasks
 from printapi.mail.sender import SmtpSender
 from printapi.runtime import Runtime
-from printapi.webhooks import alerts, schedule
+from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks.delivery import ALERTS_CHANNEL, Dispatcher
 
@@ -56,6 +65,18 @@ async def prune_finished(runtime: Runtime) -> int:
     return pruned
 
 
+async def prune_cancelled_files(runtime: Runtime) -> int:
+    """Stored print files of orders cancelled before the retention period are deleted."""
+    before = runtime.clock.now() - timedelta(days=runtime.settings.retention_days)
+    async with runtime.db.write() as session:
+        files = await files_repository.stored_files_of_cancelled_orders(session, before=before, limit=500)
+        for file in files:
+            assert file.storage_key is not None
+            await runtime.storage.delete(file.storage_key)
+        await files_repository.forget_stored(session, file_pks=[file.pk for file in files])
+    return len(files)
+
+
 async def mail_alerts(runtime: Runtime) -> int:
     settings = runtime.settings
     async with runtime.db.write() as session:
@@ -72,6 +93,7 @@ JOBS: tuple[Job, ...] = (
     Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
     Job("prune-expired-tokens", 600.0, prune_tokens),
     Job("prune-finished-rows", 3600.0, prune_finished),
+    Job("prune-cancelled-files", 3600.0, prune_cancelled_files),
 )
 
 
@@ -88,7 +110,7 @@ class Worker:
 
     def stop(self) -> None:
         self.stopping.set()
-        channels = {job.channel for job in self.jobs if job.channel} | {"webhooks", "mail"}
+        channels = {job.channel for job in self.jobs if job.channel} | {"webhooks", "mail", DOWNLOADS_CHANNEL}
         self.runtime.wakeup.poke(channels)
 
     async def run(self) -> None:
@@ -97,11 +119,12 @@ class Worker:
         if runtime.db.dialect == "postgresql":
             listener = PostgresListener(asyncpg_dsn(settings.database_url), runtime.wakeup)
             await listener.start()
-        http = create_session(
+        webhooks_http = create_session(
             runtime.guard,
             timeout_seconds=settings.webhook_timeout_seconds,
             user_agent=f"printapi-webhooks/{__version__}",
         )
+        downloads_http = download_session(runtime)
         log.info(
             "worker started",
             worker=self.name,
@@ -110,22 +133,29 @@ class Worker:
         )
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(
-                    Dispatcher(runtime, http, runtime.guard, worker=self.name).run(self.stopping)
-                )
-                if settings.smtp_host:
-                    group.create_task(
-                        mail_tasks.run(
-                            runtime, SmtpSender(settings), worker=self.name, stopping=self.stopping
-                        )
-                    )
-                for job in self.jobs:
-                    group.create_task(self._loop(job), name=job.name)
+                for loop in self._loops(webhooks_http, downloads_http):
+                    group.create_task(loop)
         finally:
-            await http.close()
+            await webhooks_http.close()
+            await downloads_http.close()
             if listener is not None:
                 await listener.stop()
             log.info("worker stopped", worker=self.name)
+
+    def _loops(
+        self, webhooks_http: aiohttp.ClientSession, downloads_http: aiohttp.ClientSession
+    ) -> list[Coroutine[Any, Any, None]]:
+        runtime, settings = self.runtime, self.runtime.settings
+        loops = [
+            Dispatcher(runtime, webhooks_http, runtime.guard, worker=self.name).run(self.stopping),
+            Downloader(runtime, downloads_http, runtime.storage, worker=self.name).run(self.stopping),
+            *(self._loop(job) for job in self.jobs),
+        ]
+        if settings.smtp_host:
+            loops.append(
+                mail_tasks.run(runtime, SmtpSender(settings), worker=self.name, stopping=self.stopping)
+            )
+        return loops
 
     async def _loop(self, job: Job) -> None:
         while not self.stopping.is_set():

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.python import asgi
 
@@ -41,8 +42,22 @@ DATABASE_URL = f"sqlite+aiosqlite:///{DATABASE}"
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 CANNOT_HOLD = [checks.positive_data_acceptance]
 
-app = create_app(runtime=Runtime.create(_settings(DATABASE_URL)))
+STORAGE = Path(tempfile.gettempdir()) / f"printapi-schemathesis-files-{os.getpid()}-{secrets.token_hex(4)}"
+app = create_app(runtime=Runtime.create(_settings(DATABASE_URL, storage_dir=str(STORAGE))))
 schema = schemathesis.openapi.from_asgi("/v2/openapi.json", app)
+
+# Upload bodies: small files of each accepted kind, and some that are not what they claim.
+_PRINT_FILES = st.sampled_from(
+    [
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+        b"",
+        b"not a print file",
+    ]
+)
+for _media in ("application/pdf", "image/png", "image/jpeg"):
+    schemathesis.openapi.media_type(_media, _PRINT_FILES)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
 
+from printapi.kit import schedule
 from printapi.kit.errors import IllegalTransition
-from printapi.webhooks import schedule, signing
+from printapi.webhooks import signing
 from printapi.webhooks.states import TRANSITIONS, NotificationStatus, transition
 
 

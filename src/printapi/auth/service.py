@@ -76,6 +76,13 @@ async def create_account(
     return await repository.add_account(session, account)
 
 
+async def get_account(session: AsyncSession, *, account_id: int) -> Account:
+    account = await repository.get_account(session, account_id)
+    if account is None:
+        raise NotFound(message=f"No account {account_id}.")
+    return account
+
+
 async def find_account(session: AsyncSession, *, email: str) -> Account:
     account = await repository.get_account_by_email(session, email.strip().lower())
     if account is None:

@@ -27,25 +27,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 @dataclass(frozen=True)
 class Queue:
-    """The columns of one queue table (an ORM model with the lease columns)."""
+    """The columns of one queue table (an ORM model with the lease columns).
+
+    ``pending`` are the statuses of rows waiting for work; ``in_flight``, when given, is the
+    status a claimed row carries while leased (file downloads show ``DownloadInProgress``). A
+    row left in flight by a dead worker is due again once its lease has expired.
+    """
 
     model: Any
-    pending: str = "pending"
+    pending: tuple[str, ...] = ("pending",)
+    in_flight: str | None = None
 
     @property
     def key(self) -> Any:
         return self.model.pk
 
+    @property
+    def active(self) -> tuple[str, ...]:
+        """The statuses a leased row has."""
+        return (self.in_flight,) if self.in_flight else self.pending
+
     def due(self, now: datetime) -> ColumnElement[bool]:
         model = self.model
-        return and_(
-            model.status == self.pending,
-            model.next_attempt_at <= now,
-            or_(model.locked_until.is_(None), model.locked_until < now),
-        )
+        lease_free = or_(model.locked_until.is_(None), model.locked_until < now)
+        waiting = model.status.in_(self.pending)
+        if self.in_flight:
+            waiting = or_(waiting, model.status == self.in_flight)
+        return and_(waiting, model.next_attempt_at <= now, lease_free)
 
     def leased(self, now: datetime) -> ColumnElement[bool]:
-        return and_(self.model.status == self.pending, self.model.locked_until >= now)
+        return and_(self.model.status.in_(self.active), self.model.locked_until >= now)
 
 
 async def claim_due(
@@ -77,6 +88,7 @@ async def claim_due(
         "locked_until": now + lease,
         "locked_by": worker,
         "attempts": model.attempts + 1,
+        **({"status": queue.in_flight} if queue.in_flight else {}),
         **(extra or {}),
     }
     await session.execute(
@@ -123,7 +135,7 @@ def still_leased(queue: Queue, *, key: int, worker: str, attempts: int) -> Colum
     model = queue.model
     return and_(
         queue.key == key,
-        model.status == queue.pending,
+        model.status.in_(queue.active),
         model.locked_by == worker,
         model.attempts == attempts,
     )

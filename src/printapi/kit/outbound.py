@@ -93,7 +93,13 @@ class GuardedResolver(AbstractResolver):
 
 
 def create_session(
-    guard: OutboundGuard, *, timeout_seconds: float, per_host: int = 0, user_agent: str
+    guard: OutboundGuard,
+    *,
+    timeout_seconds: float,
+    connect_seconds: float | None = None,
+    read_seconds: float | None = None,
+    per_host: int = 0,
+    user_agent: str,
 ) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(
         resolver=GuardedResolver(guard),
@@ -103,7 +109,9 @@ def create_session(
     )
     return aiohttp.ClientSession(
         connector=connector,
-        timeout=aiohttp.ClientTimeout(total=timeout_seconds, connect=timeout_seconds),
+        timeout=aiohttp.ClientTimeout(
+            total=timeout_seconds, connect=connect_seconds or timeout_seconds, sock_read=read_seconds
+        ),
         headers={"User-Agent": user_agent},
         auto_decompress=False,
         trust_env=False,

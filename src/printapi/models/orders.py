@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from printapi.kit.db import Cents, Scaled, UTCDateTime
@@ -90,6 +90,9 @@ class OrderItem(Base):
     __table_args__ = (UniqueConstraint("order_pk", "id", name="uq_order_items_order_id"),)
 
 
+_DOWNLOADING = "status IN ('DownloadPending', 'DownloadRetryPending', 'DownloadInProgress')"
+
+
 class ItemFile(Base):
     """One print file of an item: ``content``, and ``cover`` for products that have one."""
 
@@ -104,13 +107,34 @@ class ItemFile(Base):
     upload_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The stored file, once accepted (or kept for inspection when preflight refused it).
+    file_type: Mapped[str | None] = mapped_column(String(8))  # PDF | PNG | JPEG
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    # Preflight findings of the last check: [{"severity", "code", "message", "page", ...}].
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The download queue (kit/claim.py).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(300))
 
     item: Mapped[OrderItem] = relationship(back_populates="files", lazy="raise")
     # Lets a new file name its order before the order has a key (order_pk is denormalised
     # so that the worker queues of the files issue can find an order's files directly).
     order: Mapped[Order] = relationship(lazy="raise")
 
-    __table_args__ = (UniqueConstraint("item_pk", "kind", name="uq_item_files_item_kind"),)
+    __table_args__ = (
+        UniqueConstraint("item_pk", "kind", name="uq_item_files_item_kind"),
+        Index(
+            "ix_item_files_downloads_due",
+            "next_attempt_at",
+            sqlite_where=text(_DOWNLOADING),
+            postgresql_where=text(_DOWNLOADING),
+        ),
+    )
 
 
 class OrderStatusChange(Base):

@@ -9,6 +9,7 @@ from printapi.kit.urls import Urls
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders.pricing import Invoice, Section
 from printapi.orders.service import invoice_of
+from printapi.orders.states import FileStatus
 
 # The real service writes a zero discount as 0.0 (a .NET decimal with scale 1).
 _ZERO_DISCOUNT = Decimal("0.0")
@@ -16,11 +17,18 @@ _ZERO_DISCOUNT = Decimal("0.0")
 Json = dict[str, Any]
 
 
+# Where an upload is (still) possible: a slot without URL, or a download that failed for good.
+_UPLOADABLE = {FileStatus.AWAITING_UPLOAD, FileStatus.UPLOAD_IN_PROGRESS, FileStatus.DOWNLOAD_FAILED}
+
+
 def _file(file: ItemFile, urls: Urls) -> Json:
+    uploadable = file.upload_code and (file.download_url is None or file.status in _UPLOADABLE)
     return {
         "status": file.status,
         "downloadUrl": file.download_url,
-        "uploadUrl": urls.upload(file.upload_code) if file.upload_code else None,
+        "uploadUrl": urls.upload(file.upload_code) if uploadable and file.upload_code else None,
+        # Extension: what preflight found (errors of a refused file, warnings of an accepted one).
+        "findings": list(file.findings) if file.findings else None,
     }
 
 

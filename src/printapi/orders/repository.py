@@ -145,3 +145,17 @@ async def cancel_open_files(session: AsyncSession, *, order_pk: int, now: dateti
         .values(status="Cancelled", updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def lock(session: AsyncSession, *, order_pk: int) -> Order:
+    """The order row, locked until the transaction ends (PostgreSQL; SQLite writers are serial)."""
+    query = select(Order).where(Order.pk == order_pk)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one()
+
+
+async def file_statuses(session: AsyncSession, *, order_pk: int) -> list[str]:
+    return list(
+        (await session.execute(select(ItemFile.status).where(ItemFile.order_pk == order_pk))).scalars()
+    )

@@ -30,6 +30,7 @@ from printapi.kit.errors import (
     NotFound,
 )
 from printapi.kit.pagination import Page, PageRequest
+from printapi.kit.wakeup import announce
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import repository
 from printapi.orders.pricing import Invoice, Line, invoice, item_cost
@@ -38,6 +39,8 @@ from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, tran
 from printapi.shipping import service as shipping
 from printapi.shipping.service import Shipment
 from printapi.webhooks import service as webhooks
+
+DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
 
 # Printable ASCII without the characters that would break the order's URL.
 _ORDER_ID = re.compile(r"^[!-~]+$")
@@ -195,7 +198,10 @@ def _files(plan: ItemPlan, order: Order, now: datetime) -> list[ItemFile]:
                 kind=spec_file.id,
                 status=FileStatus.DOWNLOAD_PENDING if url else FileStatus.AWAITING_UPLOAD,
                 download_url=url,
-                upload_code=None if url else ids.random_code(20),
+                # Downloads get a code too: a failed download can be replaced by an upload.
+                upload_code=ids.random_code(20),
+                next_attempt_at=now if url else None,
+                attempts=0,
                 created_at=now,
                 updated_at=now,
             )
@@ -318,6 +324,8 @@ async def place_order(
             raise
         raise _duplicate(order_id) from exc  # the same custom id, placed concurrently
     await _record(session, order, previous=None, source="api", note=None, now=now)
+    if any(file.download_url for item in order.items for file in item.files):
+        await announce(session, DOWNLOADS_CHANNEL)
     return order
 
 
@@ -462,6 +470,29 @@ async def _effects(
         await repository.cancel_open_files(session, order_pk=order.pk, now=now)
     await _record(session, order, previous=previous, source=source, note=note, now=now)
     await webhooks.notify_order_changed(session, order=order, now=now)
+
+
+async def lock(session: AsyncSession, *, order_pk: int) -> Order:
+    """The order, locked for the rest of the transaction (see ``files_settled``)."""
+    return await repository.lock(session, order_pk=order_pk)
+
+
+async def files_settled(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
+    """After a file was accepted: when every file of the order is, production starts.
+
+    The order row is locked first, so of two files accepted at the same moment the second one
+    sees the first and exactly one of them moves the order to Processing.
+    """
+    order = await repository.lock(session, order_pk=order_pk)
+    if order.status != OrderStatus.CREATED:
+        return False
+    statuses = await repository.file_statuses(session, order_pk=order_pk)
+    if not statuses or any(status != FileStatus.ACCEPTED for status in statuses):
+        return False
+    await change_status(
+        session, order=order, change=StatusChangeIn(status=OrderStatus.PROCESSING), source="system", now=now
+    )
+    return True
 
 
 async def simulate_status(

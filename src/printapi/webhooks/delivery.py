@@ -28,12 +28,12 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi import __version__
-from printapi.kit import metrics
+from printapi.kit import metrics, schedule
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import Failure, OutboundGuard, classify, read_capped
 from printapi.models import OwnerAlert, WebhookAttempt
 from printapi.runtime import Runtime
-from printapi.webhooks import repository, schedule, signing
+from printapi.webhooks import repository, signing
 from printapi.webhooks.repository import Claimed
 from printapi.webhooks.service import CHANNEL
 from printapi.webhooks.states import AlertKind, NotificationKind

@@ -15,7 +15,7 @@ from printapi.kit.claim import Queue, claim_due, still_leased
 from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import NotificationStatus
 
-QUEUE = Queue(WebhookNotification, pending=NotificationStatus.PENDING)
+QUEUE = Queue(WebhookNotification, pending=(NotificationStatus.PENDING,))
 _PENDING = WebhookNotification.status == NotificationStatus.PENDING
 
 

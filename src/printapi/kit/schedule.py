@@ -1,8 +1,8 @@
-"""The retry schedule (webhooks.md §2): pure.
+"""Retry schedules (webhooks, downloads): pure.
 
-``PRINTAPI_WEBHOOK_SCHEDULE`` is a comma list of waits with a unit (ms, s, m, h), e.g. the
-default ``2m,5m,60m,60m,60m,60m,60m,60m,60m``: the first attempt goes at once, each wait in the
-list is the pause before the next attempt, so the default makes 10 attempts in all. Each wait
+A schedule such as ``PRINTAPI_WEBHOOK_SCHEDULE`` is a comma list of waits with a unit (ms, s,
+m, h), e.g. ``2m,5m,60m,60m,60m,60m,60m,60m,60m``: the first attempt goes at once, each wait in
+the list is the pause before the next attempt, so that one makes 10 attempts in all. Each wait
 gets ±10 % jitter so that retries after an outage do not arrive in lockstep.
 """
 

@@ -1,0 +1,166 @@
+"""HTTP for print files: the upload target of ``uploadUrl`` (spec §3.11), and stored files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from starlette.datastructures import UploadFile
+
+from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require
+from printapi.auth.principal import Environment, Principal
+from printapi.auth.scopes import Scope
+from printapi.files import service
+from printapi.files.service import MEDIA_TYPES, Limits
+from printapi.files.storage import FileStorage
+from printapi.kit.errors import InvalidInput, UnsupportedMediaType
+from printapi.kit.wire import WireResponse
+
+router = APIRouter(tags=["files"])
+
+Uploader = Annotated[Principal, Depends(require(Scope.FILES_UPLOAD))]
+Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
+Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
+Kind = Literal["content", "cover"]
+MEDIA_OF = {"PDF": "application/pdf", "PNG": "image/png", "JPEG": "image/jpeg"}
+
+_UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            **{media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES},
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+        },
+    }
+}
+
+
+class UploadOut(BaseModel):
+    fileName: Kind  # noqa: N815 - wire names
+    fileType: Literal["PDF", "PNG", "JPEG"]  # noqa: N815
+
+
+async def _chunks(part: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await part.read(1024 * 1024):
+        yield chunk
+
+
+@asynccontextmanager
+async def _body(request: Request) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
+    """The declared media type and the bytes: the raw body, or the first file part of a multipart
+    body (spooled to disk by Starlette, not kept in memory, and closed whatever happens)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        yield media, request.stream()
+        return
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        part = next((value for value in form.values() if isinstance(value, UploadFile)), None)
+        if part is None:
+            raise InvalidInput.on("file", "the multipart body has no file part")
+        media = (part.content_type or "").split(";")[0].strip().lower()
+        # A part without a type of its own is taken as a PDF; preflight checks what it really is.
+        yield ("application/pdf" if media in ("", "application/octet-stream") else media), _chunks(part)
+    finally:
+        await form.close()
+
+
+def storage_of(runtime: RuntimeDep) -> FileStorage:
+    storage: FileStorage = runtime.storage
+    return storage
+
+
+@router.post(
+    "/files/{code}",
+    response_model=UploadOut,
+    summary="Upload a print file to an item's uploadUrl",
+    description="The raw file with Content-Type application/pdf, image/png or image/jpeg (or "
+    "multipart/form-data). It is checked against the product's file spec; a file that fails gets 400 "
+    "with every finding.",
+    openapi_extra=_UPLOAD_DOC,
+    responses={
+        403: {"description": "Already accepted, or the order takes no more files"},
+        415: {"description": "Not PDF, PNG or JPEG"},
+    },
+)
+async def upload(code: str, request: Request, principal: Uploader, runtime: RuntimeDep) -> WireResponse:
+    settings = runtime.settings
+    limits = Limits(
+        settings.max_upload_bytes, settings.preflight_timeout_seconds, settings.preflight_memory_mb
+    )
+    async with _body(request) as (media, body):
+        if media not in MEDIA_TYPES:
+            raise UnsupportedMediaType(
+                message=f"Content-Type {media or '(none)'} is not a print file.",
+                hints=[
+                    "Send application/pdf, image/png or image/jpeg, or multipart/form-data with one file."
+                ],
+            )
+        uploaded = await service.upload(
+            db=runtime.db,
+            storage=runtime.storage,
+            principal=principal,
+            code=code,
+            declared_type=MEDIA_TYPES[media],
+            body=body,
+            limits=limits,
+            now=runtime.clock.now(),
+        )
+    return WireResponse({"fileName": uploaded.file_name, "fileType": uploaded.file_type}, zone=runtime.zone)
+
+
+def _stream(storage: FileStorage, key: str, file_type: str | None, name: str) -> StreamingResponse:
+    return StreamingResponse(
+        storage.read(key),
+        media_type=MEDIA_OF.get(file_type or "", "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/orders/{order_id}/items/{item_id}/files/{kind}",
+    summary="Download a stored print file of your order (extension)",
+    response_class=StreamingResponse,
+)
+async def get_file(
+    order_id: str, item_id: str, kind: Kind, principal: Tracker, session: ReadSession, runtime: RuntimeDep
+) -> StreamingResponse:
+    file = await service.stored(
+        session,
+        account_id=principal.account_id,
+        environment=principal.environment,
+        order_id=order_id,
+        item_id=item_id,
+        kind=kind,
+    )
+    assert file.storage_key is not None
+    return _stream(runtime.storage, file.storage_key, file.file_type, f"{order_id}-{item_id}-{kind}")
+
+
+@router.get(
+    "/operator/accounts/{account_id}/orders/{order_id}/items/{item_id}/files/{kind}",
+    summary="Download a stored print file (operators)",
+    tags=["operator"],
+    response_class=StreamingResponse,
+)
+async def operator_get_file(
+    account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    order_id: str,
+    item_id: str,
+    kind: Kind,
+    _: Operator,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    environment: Annotated[Environment | None, Query()] = None,
+) -> StreamingResponse:
+    file = await service.stored(
+        session, account_id=account_id, environment=environment, order_id=order_id, item_id=item_id, kind=kind
+    )
+    assert file.storage_key is not None
+    return _stream(runtime.storage, file.storage_key, file.file_type, f"{order_id}-{item_id}-{kind}")

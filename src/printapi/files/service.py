@@ -1,0 +1,183 @@
+"""Print files in: raw or multipart uploads to an item file's ``uploadUrl`` (spec §3.11).
+
+An upload is streamed to storage, checked by preflight in a separate process, and then
+accepted in one short transaction that may move the order to Processing. Nothing is held in a
+transaction while bytes arrive or while preflight runs, so a slow client blocks nobody.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.auth.principal import Principal
+from printapi.catalogue import service as catalogue
+from printapi.files import repository
+from printapi.files.preflight import Expectation, Result, run_preflight
+from printapi.files.repository import Slot
+from printapi.files.storage import FileStorage, TooLarge
+from printapi.kit.db import Database
+from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from printapi.models import ItemFile
+from printapi.orders import service as orders
+from printapi.orders.states import FileStatus, OrderStatus
+
+MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
+# An upload fills a slot that waits for one, or replaces a download that failed for good.
+UPLOADABLE = (FileStatus.AWAITING_UPLOAD, FileStatus.DOWNLOAD_FAILED)
+EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    preflight_seconds: float
+    preflight_memory_mb: int
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    file_name: str  # the slot: content | cover
+    file_type: str
+
+
+async def expectation_for(session: AsyncSession, slot: Slot) -> Expectation:
+    """What the product wants of this file: size incl. bleed (a cover grows with the spine), pages."""
+    spec = await catalogue.get_product(session, product_id=slot.item.product_id)
+    file_spec = spec.file(slot.file.kind)
+    if file_spec is None:
+        raise NotFound(message=f"{slot.item.product_id} has no {slot.file.kind} file.")
+    width = file_spec.width
+    if slot.file.kind == "cover":
+        width = spec.cover_width(slot.item.page_count) or width
+        pages = file_spec.pages or 1
+    else:
+        pages = slot.item.page_count
+    return Expectation(
+        file_id=slot.file.kind,
+        accepts=tuple(file_spec.accepts),
+        width_mm=width,
+        height_mm=file_spec.height,
+        bleed_mm=file_spec.bleed,
+        pages=pages,
+    )
+
+
+def storage_key(file: ItemFile, file_type: str | None) -> str:
+    extension = EXTENSIONS.get(file_type or "", "bin")
+    return f"{file.order_pk}/{file.pk}-{file.kind}-{secrets.token_hex(4)}.{extension}"
+
+
+def findings_of(result: Result) -> list[dict[str, Any]]:
+    return [finding.as_dict() for finding in result.findings]
+
+
+def refusal(result: Result) -> InvalidInput:
+    """A 400 that lists every error of preflight, one per entry of ``errors``."""
+    errors = [
+        FieldError("file" if finding.page is None else f"file.page[{finding.page}]", finding.message)
+        for finding in result.findings
+        if finding.severity == "error"
+    ]
+    return InvalidInput(
+        message=f"The file does not meet the product's specification: {errors[0].message}",
+        hints=["Every problem preflight found is listed in errors; the file was not accepted."],
+        errors=errors,
+    )
+
+
+async def _open_slot(session: AsyncSession, *, principal: Principal, code: str) -> tuple[Slot, Expectation]:
+    slot = await repository.upload_slot(
+        session, code=code, account_id=principal.account_id, environment=principal.environment
+    )
+    if slot is None:
+        raise NotFound(
+            message=f"There is no upload at code '{code}'.", hints=["Use the uploadUrl of the order."]
+        )
+    if slot.order.status != OrderStatus.CREATED:
+        raise Forbidden(message=f"Order '{slot.order.id}' is {slot.order.status}: it takes no more files.")
+    if slot.file.status not in UPLOADABLE:
+        raise Forbidden(message=f"The {slot.file.kind} file of this item is {slot.file.status} already.")
+    return slot, await expectation_for(session, slot)
+
+
+async def upload(
+    *,
+    db: Database,
+    storage: FileStorage,
+    principal: Principal,
+    code: str,
+    declared_type: str,
+    body: AsyncIterable[bytes],
+    limits: Limits,
+    now: datetime,
+) -> Uploaded:
+    """Receive, check and accept one upload; raises the documented errors, stores nothing on failure."""
+    async with db.read() as session:
+        slot, expectation = await _open_slot(session, principal=principal, code=code)
+    key = storage_key(slot.file, declared_type)
+    try:
+        size = await storage.write(key, body, max_bytes=limits.max_bytes)
+    except TooLarge as exc:
+        raise PayloadTooLarge(message=f"The file is larger than {limits.max_bytes} bytes.") from exc
+    result = await run_preflight(
+        storage.local_path(key),
+        expectation,
+        declared_type=declared_type,
+        timeout_seconds=limits.preflight_seconds,
+        memory_mb=limits.preflight_memory_mb,
+    )
+    if not result.ok:
+        await storage.delete(key)
+        async with db.write() as session:
+            await repository.note_rejected_upload(
+                session, file_pk=slot.file.pk, findings=findings_of(result), now=now
+            )
+        raise refusal(result)
+    try:
+        async with db.write() as session:
+            await _accept_upload(session, slot=slot, key=key, size=size, result=result, now=now)
+    except BaseException:
+        await storage.delete(key)
+        raise
+    return Uploaded(file_name=slot.file.kind, file_type=result.file_type or declared_type)
+
+
+async def _accept_upload(
+    session: AsyncSession, *, slot: Slot, key: str, size: int, result: Result, now: datetime
+) -> None:
+    order = await orders.lock(session, order_pk=slot.order.pk)
+    if order.status != OrderStatus.CREATED:
+        raise Forbidden(message=f"Order '{order.id}' became {order.status} during the upload.")
+    accepted = await repository.accept(
+        session,
+        file_pk=slot.file.pk,
+        guard=ItemFile.status.in_(UPLOADABLE),
+        values={
+            "storage_key": key,
+            "size_bytes": size,
+            "file_type": result.file_type,
+            "findings": findings_of(result),
+        },
+        now=now,
+    )
+    if not accepted:
+        raise Forbidden(message=f"The {slot.file.kind} file of this item was accepted meanwhile.")
+    await orders.files_settled(session, order_pk=order.pk, now=now)
+
+
+async def stored(
+    session: AsyncSession, *, account_id: int, environment: str | None, order_id: str, item_id: str, kind: str
+) -> ItemFile:
+    """A stored print file of an order, for its owner or an operator."""
+    slot = await repository.stored_file(
+        session, account_id=account_id, environment=environment, order_id=order_id, item_id=item_id, kind=kind
+    )
+    if slot is None or slot.file.storage_key is None:
+        raise NotFound(message=f"No stored {kind} file for item '{item_id}' of order '{order_id}'.")
+    return slot.file

@@ -1,0 +1,276 @@
+"""Print files by URL: a real worker downloads them from a loopback server and checks them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from printapi.app import create_app
+from printapi.kit.clock import SystemClock
+from printapi.models import MailMessage
+from printapi.runtime import Runtime
+from printapi.worker import Worker
+from tests.conftest import Backend, _empty, _settings, bearer, make_credentials, order_body
+from tests.files.make_files import make_pdf
+
+CONTENT_MM = (154.0, 216.0)
+COVER_MM = (348.56, 253.0)
+
+
+class FileServer:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.base = ""
+        self.hits: list[str] = []
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+
+def _app(server: FileServer) -> web.Application:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        server.hits.append(request.path)
+        name = request.match_info["name"]
+        if name == "slow.pdf":
+            await asyncio.sleep(5)
+        if name.startswith("redirect-"):
+            raise web.HTTPFound(name.removeprefix("redirect-").replace("_", "/").replace("~", ":"))
+        if name == "huge.pdf":
+            return web.Response(body=b"%PDF" + b"0" * 2_000_000, content_type="application/pdf")
+        path = server.folder / name
+        if not path.exists():
+            raise web.HTTPNotFound
+        return web.FileResponse(path)
+
+    app = web.Application()
+    app.router.add_get("/files/{name}", serve)
+    return app
+
+
+@pytest.fixture
+async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
+    server = FileServer(tmp_path / "served")
+    server.folder.mkdir()
+    runner = web.AppRunner(_app(server), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    assert site._server is not None
+    server.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+    yield server
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def downloading(
+    backend: Backend, tmp_path: Path
+) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, dict[str, str]]]:
+    settings = _settings(
+        backend.url,
+        storage_dir=str(tmp_path / "store"),
+        outbound_allow_networks="127.0.0.0/8",
+        download_schedule="100ms,100ms",
+        download_timeout_seconds=1.5,
+        download_connect_timeout_seconds=1.0,
+        preflight_timeout_seconds=20,
+        download_lease_seconds=30,
+        max_upload_bytes=1_000_000,
+        worker_poll_seconds=0.2,
+    )
+    runtime = Runtime.create(settings, clock=SystemClock())
+    loops = Worker(runtime)
+    task = asyncio.create_task(loops.run())
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = await bearer(client, await make_credentials(runtime))
+            yield runtime, client, headers
+    finally:
+        loops.stop()
+        await asyncio.wait_for(task, 15)
+        await _empty(runtime)
+        await runtime.close()
+
+
+async def place_with_urls(
+    client: httpx.AsyncClient, headers: dict[str, str], content: str, cover: str
+) -> str:
+    item = {
+        "productId": "boek_hc_a5_sta",
+        "pageCount": 32,
+        "quantity": 1,
+        "files": {"content": content, "cover": cover},
+    }
+    response = await client.post("/v2/orders", json=order_body(item), headers=headers)
+    assert response.status_code == 201, response.text
+    files = response.json()["items"][0]["files"]
+    assert {f["status"] for f in files.values()} == {"DownloadPending"}
+    order_id: str = response.json()["id"]
+    return order_id
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("not reached in time")
+
+
+async def files_of(client: httpx.AsyncClient, headers: dict[str, str], order_id: str) -> dict[str, Any]:
+    order = (await client.get(f"/v2/orders/{order_id}", headers=headers)).json()
+    return {"status": order["status"], **order["items"][0]["files"]}
+
+
+async def mails(runtime: Runtime) -> list[MailMessage]:
+    async with runtime.db.read() as session:
+        return list((await session.execute(select(MailMessage))).scalars())
+
+
+class TestDownloads:
+    async def test_good_files_are_downloaded_accepted_and_the_order_goes_to_production(
+        self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], file_server: FileServer
+    ) -> None:
+        _, client, headers = downloading
+        make_pdf(file_server.folder / "content.pdf", size_mm=CONTENT_MM, pages=32)
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        order_id = await place_with_urls(
+            client, headers, file_server.url("/files/content.pdf"), file_server.url("/files/cover.pdf")
+        )
+
+        async def processing() -> bool:
+            return (await files_of(client, headers, order_id))["status"] == "Processing"
+
+        await eventually(processing)
+        files = await files_of(client, headers, order_id)
+        assert files["content"]["status"] == files["cover"]["status"] == "Accepted"
+        assert "uploadUrl" not in files["content"]
+
+    async def test_a_404_is_retried_on_the_schedule_then_fails_and_the_owner_is_mailed(
+        self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], file_server: FileServer
+    ) -> None:
+        runtime, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        missing = file_server.url("/files/missing.pdf")
+        order_id = await place_with_urls(client, headers, missing, file_server.url("/files/cover.pdf"))
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        files = await files_of(client, headers, order_id)
+        assert file_server.hits.count("/files/missing.pdf") == 3  # the first try and the two retries
+        assert files["status"] == "Created"
+        assert files["content"]["uploadUrl"].startswith("http://testserver/v2/files/")
+        (mail,) = await mails(runtime)
+        assert missing in mail.body
+        assert "HTTP 404" in mail.body
+
+    async def test_a_file_that_fails_preflight_fails_at_once_with_its_findings(
+        self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], file_server: FileServer
+    ) -> None:
+        runtime, client, headers = downloading
+        make_pdf(file_server.folder / "a4.pdf", size_mm=(210.0, 297.0), pages=32)
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        order_id = await place_with_urls(
+            client, headers, file_server.url("/files/a4.pdf"), file_server.url("/files/cover.pdf")
+        )
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        content = (await files_of(client, headers, order_id))["content"]
+        assert file_server.hits.count("/files/a4.pdf") == 1
+        assert content["findings"][0]["code"] == "page_size"
+        assert "154.0" in (await mails(runtime))[0].body
+
+    @pytest.mark.parametrize(
+        ("name", "reason"),
+        [("huge.pdf", "too_large"), ("redirect-http~__169.254.169.254_latest.pdf", "blocked")],
+    )
+    async def test_too_large_and_redirects_to_private_addresses_fail_for_good(
+        self,
+        downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]],
+        file_server: FileServer,
+        name: str,
+        reason: str,
+    ) -> None:
+        runtime, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        order_id = await place_with_urls(
+            client, headers, file_server.url(f"/files/{name}"), file_server.url("/files/cover.pdf")
+        )
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        assert file_server.hits.count(f"/files/{name}") == 1
+        assert reason in (await mails(runtime))[0].body
+
+    async def test_a_slow_server_times_out_and_is_retried(
+        self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], file_server: FileServer
+    ) -> None:
+        _, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        order_id = await place_with_urls(
+            client, headers, file_server.url("/files/slow.pdf"), file_server.url("/files/cover.pdf")
+        )
+
+        async def retrying() -> bool:
+            return file_server.hits.count("/files/slow.pdf") >= 2
+
+        await eventually(retrying)
+        content = (await files_of(client, headers, order_id))["content"]
+        assert content["status"] in ("DownloadRetryPending", "DownloadInProgress", "DownloadFailed")
+
+    async def test_a_failed_download_can_be_replaced_by_an_upload(
+        self,
+        downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]],
+        file_server: FileServer,
+        tmp_path: Path,
+    ) -> None:
+        _, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        order_id = await place_with_urls(
+            client, headers, file_server.url("/files/missing.pdf"), file_server.url("/files/cover.pdf")
+        )
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        upload_url = (await files_of(client, headers, order_id))["content"]["uploadUrl"]
+        pdf = make_pdf(tmp_path / "content.pdf", size_mm=CONTENT_MM, pages=32).read_bytes()
+        response = await client.post(
+            upload_url.removeprefix("http://testserver"),
+            content=pdf,
+            headers={**headers, "Content-Type": "application/pdf"},
+        )
+
+        assert response.status_code == 200, response.text
+
+        async def processing() -> bool:
+            return (await files_of(client, headers, order_id))["status"] == "Processing"
+
+        await eventually(processing)
+
+
+def test_the_download_settings_refuse_a_lease_shorter_than_the_work(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="LEASE"):
+        _settings(
+            "sqlite://",
+            download_timeout_seconds=100,
+            preflight_timeout_seconds=100,
+            download_lease_seconds=150,
+        )
