@@ -22,11 +22,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from printapi import __version__
+from printapi.accounts.routes import router as accounts_router
 from printapi.api import RuntimeDep
 from printapi.auth.routes import router as auth_router
 from printapi.bench_routes import router as bench_router
 from printapi.catalogue.routes import router as catalogue_router
 from printapi.config import Settings
+from printapi.coupons.routes import router as coupons_router
 from printapi.files.routes import router as files_router
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
@@ -37,6 +39,7 @@ from printapi.kit.wire import WireResponse
 from printapi.mail import service as mail
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
+from printapi.payments.routes import router as payments_router
 from printapi.runtime import Runtime
 from printapi.shipping.routes import router as shipping_router
 from printapi.webhooks import service as webhooks
@@ -62,6 +65,9 @@ DOMAINS = (
     shipping_router,
     orders_router,
     files_router,
+    payments_router,
+    coupons_router,
+    accounts_router,
     webhooks_router,
     operator_router,
 )
@@ -151,6 +157,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 _CONFLICTS = {
     ("post", "/v2/orders"): "An order with this id exists already",
+    ("post", "/v2/operator/coupons"): "A coupon with this code exists already",
     ("post", "/v2/orders/{order_id}/status"): "The order was changed by someone else meanwhile",
     (
         "post",
@@ -284,7 +291,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(
         RequireJsonMiddleware,
         prefixes=tuple(f"{version}/" for version in VERSIONS),
-        except_prefixes=tuple(f"{version}/{path}" for version in VERSIONS for path in ("oauth", "files/")),
+        except_prefixes=tuple(
+            f"{version}/{path}" for version in VERSIONS for path in ("oauth", "files/", "payments/")
+        ),
     )
     app.add_middleware(
         BodyLimitMiddleware,

@@ -11,6 +11,8 @@ import json
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -22,15 +24,19 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi import migrate
+from printapi.accounts import service as accounts
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
+from printapi.coupons import service as coupons
 from printapi.kit import metrics
 from printapi.kit.errors import ApiError
+from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
+from printapi.payments.states import CouponScope, CouponType
 from printapi.runtime import Runtime
 from printapi.webhooks import service as webhooks
 from printapi.worker import Worker
@@ -40,12 +46,20 @@ accounts_app = typer.Typer(help="Accounts of shops and operators.", no_args_is_h
 clients_app = typer.Typer(help="API credentials (client id and secret) of an account.", no_args_is_help=True)
 orders_app = typer.Typer(help="Operator actions on orders.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook endpoints of an account.", no_args_is_help=True)
+coupons_app = typer.Typer(help="Coupons for the payment screen.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(coupons_app, name="coupons")
 app.add_typer(clients_app, name="clients")
 app.add_typer(orders_app, name="orders")
 
 T = TypeVar("T")
+
+
+class OnOff(StrEnum):
+    ON = "on"
+    OFF = "off"
+
 
 DEMO_EMAIL = "demo@printapi.local"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented password of the local demo account
@@ -252,6 +266,29 @@ def accounts_create(
     typer.echo(f"account created: {_in_transaction(work)}")
 
 
+@accounts_app.command("update")
+def accounts_update(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail of the account.")],
+    payment_screen: Annotated[OnOff | None, typer.Option(help="Switch the payment screen on or off.")] = None,
+    notification_email: Annotated[
+        str | None, typer.Option(help="Where failure mails go ('' = sign-in e-mail).")
+    ] = None,
+) -> None:
+    """Change an account's settings."""
+
+    async def work(session: AsyncSession, _runtime: Runtime) -> str:
+        found = await auth.find_account(session, email=email)
+        updated = await accounts.update(
+            session,
+            account_id=found.id,
+            payment_screen=None if payment_screen is None else payment_screen is OnOff.ON,
+            notification_email=notification_email,
+        )
+        return f"{updated.email}: payment screen {'on' if updated.payment_screen else 'off'}"
+
+    typer.echo(_in_transaction(work))
+
+
 @clients_app.command("create")
 def clients_create(
     account: Annotated[str, typer.Option(help="E-mail of the account.")],
@@ -370,6 +407,68 @@ def webhooks_remove(endpoint_id: Annotated[str, typer.Argument(help="The endpoin
         return endpoint.url
 
     typer.echo(f"removed {endpoint_id} ({_in_transaction(work)})")
+
+
+@coupons_app.command("create")
+def coupons_create(
+    code: Annotated[str, typer.Option(help="What customers type, e.g. ZOMER10.")],
+    percentage: Annotated[int | None, typer.Option(help="A percentage coupon (1-100).")] = None,
+    amount: Annotated[str | None, typer.Option(help="A fixed amount in euros, e.g. 7.50.")] = None,
+    scope: Annotated[
+        CouponScope, typer.Option(help="Products, or Total (shipping included).")
+    ] = CouponScope.PRODUCTS,
+    expires: Annotated[
+        str | None, typer.Option(help="Local date/time it expires, e.g. 2026-12-31T23:59:59.")
+    ] = None,
+    usage_limit: Annotated[int | None, typer.Option(help="How many orders may use it.")] = None,
+) -> None:
+    """Create a coupon (a percentage or an amount)."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> str:
+        try:
+            expires_at = parse_local(expires, runtime.zone) if expires else None
+            value = Decimal(amount) if amount is not None else None
+        except (ValueError, ArithmeticError) as exc:
+            raise ApiError(message=f"bad value: {exc}") from exc
+        coupon = await coupons.create(
+            session,
+            code=code,
+            type=CouponType.PERCENTAGE if percentage is not None else CouponType.AMOUNT,
+            scope=scope,
+            amount=value,
+            percentage=percentage,
+            expires_at=expires_at,
+            usage_limit=usage_limit,
+            now=runtime.clock.now(),
+        )
+        return f"coupon {coupon.code} created"
+
+    typer.echo(_in_transaction(work))
+
+
+@coupons_app.command("list")
+def coupons_list() -> None:
+    """All coupons with their use."""
+
+    async def work(session: AsyncSession, _runtime: Runtime) -> list[str]:
+        return [
+            f"{c.code}  {c.type} {c.percentage or c.amount}  {c.scope}  used {c.used}/{c.usage_limit or '∞'}"
+            for c in await coupons.all_coupons(session)
+        ]
+
+    for line in _in_transaction(work):
+        typer.echo(line)
+
+
+@coupons_app.command("remove")
+def coupons_remove(code: Annotated[str, typer.Argument(help="The coupon code.")]) -> None:
+    """Delete a coupon."""
+
+    async def work(session: AsyncSession, _runtime: Runtime) -> None:
+        await coupons.remove(session, code=code)
+
+    _in_transaction(work)
+    typer.echo(f"coupon {code} removed")
 
 
 def main() -> None:

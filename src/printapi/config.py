@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     preflight_timeout_seconds: float = Field(default=120.0, gt=0)
     preflight_memory_mb: int = Field(default=2048, ge=128)
 
+    # The payment screen: how long an unpaid payment link lives, and who takes live payments
+    # (test orders always use the built-in test provider; in development mode live ones do too).
+    payment_ttl_seconds: float = Field(default=24 * 3600, gt=0)
+    live_payment_provider: str | None = None
+
     # Mail (the outbox is always written; without a host the mails wait in it).
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -149,6 +154,10 @@ class Settings(BaseSettings):
     @property
     def downloads_schedule(self) -> tuple[timedelta, ...]:
         return schedules.parse(self.download_schedule)
+
+    @property
+    def live_provider(self) -> str | None:
+        return self.live_payment_provider or ("test" if self.mode is Mode.DEVELOPMENT else None)
 
     @property
     def is_sqlite(self) -> bool:

@@ -36,6 +36,7 @@ from printapi.kit.wakeup import PostgresListener, asyncpg_dsn
 from printapi.mail import repository as mail_repository
 from printapi.mail import tasks as mail_tasks
 from printapi.mail.sender import SmtpSender
+from printapi.payments import service as payments
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
@@ -77,6 +78,12 @@ async def prune_cancelled_files(runtime: Runtime) -> int:
     return len(files)
 
 
+async def expire_payments(runtime: Runtime) -> int:
+    """Unpaid payment links past PRINTAPI_PAYMENT_TTL_SECONDS: payment and order Cancelled."""
+    async with runtime.db.write() as session:
+        return await payments.expire_due(session, worker=worker_name(), now=runtime.clock.now())
+
+
 async def mail_alerts(runtime: Runtime) -> int:
     settings = runtime.settings
     async with runtime.db.write() as session:
@@ -91,6 +98,7 @@ async def mail_alerts(runtime: Runtime) -> int:
 
 JOBS: tuple[Job, ...] = (
     Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
+    Job("payment-expiry", 30.0, expire_payments),
     Job("prune-expired-tokens", 600.0, prune_tokens),
     Job("prune-finished-rows", 3600.0, prune_finished),
     Job("prune-cancelled-files", 3600.0, prune_cancelled_files),

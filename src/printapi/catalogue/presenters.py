@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from printapi.accounts.service import ProductPrices
 from printapi.catalogue.spec import Price, ProductSpec
 from printapi.kit.urls import Urls
+from printapi.payments.consumer import ConsumerPrice
 
 Json = dict[str, Any]
 
@@ -14,13 +16,19 @@ def _price(price: Price) -> Json:
     return {"base": price.base, "perExtraPage": price.per_extra_page}
 
 
-def product(spec: ProductSpec) -> Json:
+def _consumer(price: ConsumerPrice | None) -> Json | None:
+    return {"base": price.base, "perExtraPage": price.per_extra_page} if price else None
+
+
+def product(spec: ProductSpec, prices: ProductPrices | None = None) -> Json:
+    """The product; with ``prices`` (payment screen on) also the consumer ``checkout`` prices."""
     return {
         "id": spec.id,
         "name": spec.name,
         "category": spec.category,
         "taxRate": spec.tax_rate,
         "cost": _price(spec.cost),
+        "checkout": _consumer(prices.product) if prices else None,
         "minQuantity": spec.min_quantity,
         "maxQuantity": spec.max_quantity,
         "hasVariablePageCount": spec.has_variable_page_count,
@@ -35,7 +43,12 @@ def product(spec: ProductSpec) -> Json:
                 "default": option.default,
                 "label": option.label,
                 "choices": [
-                    {"value": choice.value, "name": choice.name, "cost": _price(choice.cost)}
+                    {
+                        "value": choice.value,
+                        "name": choice.name,
+                        "cost": _price(choice.cost),
+                        "checkout": _consumer(prices.option(option.id, choice.value)) if prices else None,
+                    }
                     for choice in option.choices
                 ],
             }

@@ -27,6 +27,8 @@ async def list_products(
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="Product details")
-async def get_product(product_id: str, _: Browser, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
-    spec = await service.get_product(session, product_id=product_id)
-    return WireResponse(presenters.product(spec), zone=runtime.zone)
+async def get_product(
+    product_id: str, principal: Browser, session: ReadSession, runtime: RuntimeDep
+) -> WireResponse:
+    spec, prices = await service.product_for(session, product_id=product_id, account_id=principal.account_id)
+    return WireResponse(presenters.product(spec, prices), zone=runtime.zone)

@@ -19,6 +19,7 @@ class ChoiceOut(BaseModel):
     value: str
     name: str
     cost: PriceOut
+    checkout: PriceOut | None = None
 
 
 class OptionOut(BaseModel):
@@ -50,6 +51,7 @@ class ProductOut(BaseModel):
     category: str
     taxRate: Number
     cost: PriceOut
+    checkout: PriceOut | None = None
     minQuantity: int
     maxQuantity: int
     hasVariablePageCount: bool

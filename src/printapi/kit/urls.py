@@ -23,3 +23,9 @@ class Urls:
 
     def upload(self, code: str) -> str:
         return f"{self.base}/files/{code}"
+
+    def checkout(self, code: str) -> str:
+        return f"{self.base}/checkout/{code}"
+
+    def payment(self, code: str) -> str:
+        return f"{self.base}/payments/{code}/start"

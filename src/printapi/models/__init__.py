@@ -5,6 +5,7 @@ from printapi.models.base import Base
 from printapi.models.catalogue import Product
 from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models.payments import CheckoutPrice, Coupon, Payment
 from printapi.models.webhooks import OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 
 __all__ = [
@@ -12,12 +13,15 @@ __all__ = [
     "Account",
     "ApiClient",
     "Base",
+    "CheckoutPrice",
+    "Coupon",
     "ItemFile",
     "MailMessage",
     "Order",
     "OrderItem",
     "OrderStatusChange",
     "OwnerAlert",
+    "Payment",
     "Product",
     "WebhookAttempt",
     "WebhookEndpoint",

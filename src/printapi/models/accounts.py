@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from printapi.kit.db import UTCDateTime
+from printapi.kit.db import Cents, UTCDateTime
 from printapi.models.base import Base
 
 
@@ -21,6 +22,11 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(16))  # owner | operator
     # Where failure mails go (webhooks, downloads); the sign-in e-mail when not set.
     notification_email: Mapped[str | None] = mapped_column(String(254))
+    # The payment screen: end customers pay the shop's consumer prices on our hosted page.
+    payment_screen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Consumer shipping price: "method" (the method's consumer price), "flat" or "free".
+    consumer_shipping: Mapped[str] = mapped_column(String(8), default="method", server_default="method")
+    consumer_shipping_flat: Mapped[Decimal | None] = mapped_column(Cents())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

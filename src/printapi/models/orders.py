@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from printapi.kit.db import Cents, Scaled, UTCDateTime
 from printapi.models.base import Base
+
+if TYPE_CHECKING:
+    from printapi.models.payments import Payment
 
 
 class Order(Base):
@@ -47,6 +50,10 @@ class Order(Base):
     # VAT rate of shipping and handling: the highest rate among the items (spec §3.3).
     shipping_tax_rate: Mapped[Decimal] = mapped_column(Scaled(2))
     invoicing_state: Mapped[str] = mapped_column(String(16))
+    # With the payment screen: what the end customer pays (incl. VAT, after the coupon) and the
+    # code of the setupUrl. Without it: None.
+    checkout_amount: Mapped[Decimal | None] = mapped_column(Cents())
+    checkout_code: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     tracking_url: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -55,6 +62,8 @@ class Order(Base):
     items: Mapped[list[OrderItem]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderItem.position", cascade="all, delete-orphan"
     )
+    # The payment of the payment screen, once the checkout is set up (read-only from here).
+    payment: Mapped[Payment | None] = relationship(lazy="raise", uselist=False, viewonly=True)
 
     __table_args__ = (
         UniqueConstraint("account_id", "environment", "id", name="uq_orders_account_environment_id"),

@@ -91,6 +91,7 @@ def order(order: Order, urls: Urls) -> Json:
         "email": order.email,
         "username": order.username,
         "productionSpeed": order.production_speed,
+        "checkout": _checkout(order, urls),
         "items": [_item(item, urls) for item in order.items],
         "metadata": order.meta,
     }
@@ -102,6 +103,19 @@ def order(order: Order, urls: Urls) -> Json:
     body["invoice"] = _invoice(invoice_of(order))
     body["invoicingState"] = order.invoicing_state
     return body
+
+
+def _checkout(order: Order, urls: Urls) -> Json | None:
+    """Only with the payment screen: ``{amount, setupUrl}``, and once set up the payment too."""
+    if order.checkout_code is None:
+        return None
+    payment = order.payment
+    return {
+        "status": payment.status if payment else None,
+        "amount": order.checkout_amount,
+        "paymentUrl": urls.payment(payment.code) if payment else None,
+        "setupUrl": urls.checkout(order.checkout_code),
+    }
 
 
 def summary(order: Order, urls: Urls) -> Json:
@@ -116,7 +130,7 @@ def summary(order: Order, urls: Urls) -> Json:
 
 
 def status(order: Order) -> Json:
-    return {"id": order.id, "order": order.status}
+    return {"id": order.id, "order": order.status, "payment": order.payment.status if order.payment else None}
 
 
 def status_event(change: OrderStatusChange) -> Json:

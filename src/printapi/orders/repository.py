@@ -8,10 +8,11 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 
 # One round trip: an order has few items and files, so joining them costs less than asking twice more.
 _WITH_ITEMS = joinedload(Order.items).joinedload(OrderItem.files)
+_WITH_PAYMENT = joinedload(Order.payment)
 
 
 async def get_for_account(
@@ -21,7 +22,14 @@ async def get_for_account(
     result = await session.execute(
         select(Order)
         .where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
-        .options(_WITH_ITEMS)
+        .options(_WITH_ITEMS, _WITH_PAYMENT)
+    )
+    return result.unique().scalar_one_or_none()
+
+
+async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order | None:
+    result = await session.execute(
+        select(Order).where(Order.pk == order_pk).options(_WITH_ITEMS, _WITH_PAYMENT)
     )
     return result.unique().scalar_one_or_none()
 
@@ -29,11 +37,11 @@ async def get_for_account(
 async def get_head_for_account(
     session: AsyncSession, *, account_id: int, environment: str, order_id: str
 ) -> Order | None:
-    """The order row alone (no items), for status reads and changes."""
+    """The order row and its payment (no items), for status reads and changes."""
     result = await session.execute(
-        select(Order).where(
-            Order.account_id == account_id, Order.environment == environment, Order.id == order_id
-        )
+        select(Order)
+        .where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
+        .options(_WITH_PAYMENT)
     )
     return result.scalar_one_or_none()
 
@@ -48,7 +56,7 @@ async def find_by_id(
     session: AsyncSession, *, order_id: str, account_id: int | None = None, environment: str | None = None
 ) -> list[Order]:
     """Every order with this id across accounts (operators), optionally of one account and environment."""
-    query = select(Order).where(Order.id == order_id)
+    query = select(Order).where(Order.id == order_id).options(_WITH_PAYMENT)
     if account_id is not None:
         query = query.where(Order.account_id == account_id)
     if environment is not None:
@@ -159,3 +167,8 @@ async def file_statuses(session: AsyncSession, *, order_pk: int) -> list[str]:
     return list(
         (await session.execute(select(ItemFile.status).where(ItemFile.order_pk == order_pk))).scalars()
     )
+
+
+async def payment_status(session: AsyncSession, *, order_pk: int) -> str | None:
+    query = select(Payment.status).where(Payment.order_pk == order_pk)
+    return (await session.execute(query)).scalar_one_or_none()

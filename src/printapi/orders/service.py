@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from printapi.accounts import service as accounts
 from printapi.auth.principal import Environment, Principal
 from printapi.catalogue import service as catalogue
 from printapi.catalogue.spec import Choice, ProductionSpeed, ProductSpec
@@ -32,7 +33,7 @@ from printapi.kit.errors import (
 from printapi.kit.pagination import Page, PageRequest
 from printapi.kit.wakeup import announce
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
-from printapi.orders import repository
+from printapi.orders import checkout, repository
 from printapi.orders.pricing import Invoice, Line, invoice, item_cost
 from printapi.orders.schemas import AddressIn, ItemIn, OrderIn, ShippingIn, StatusChangeIn
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
@@ -317,12 +318,33 @@ async def place_order(
     )
     order.production_cost = sum(costs, Decimal("0.00"))
     order.items = _build_items(order, plans, costs, now)
+    account = await accounts.account(session, account_id=principal.account_id)
+    if account.payment_screen:
+        terms = await checkout.terms(
+            session,
+            account=account,
+            lines=[
+                checkout.Line(p.spec, p.page_count, p.item.quantity, {o: c.value for o, c in p.sent})
+                for p in plans
+            ],
+            rate=quote.rate,
+            tax_rate=quote.tax_rate,
+            purchase_total=order.production_cost + order.shipping_cost + order.handling_cost,
+            coupon=request.coupon,
+            speed=request.production_speed,
+            surcharge=express_surcharge,
+            now=now,
+        )
+        order.checkout_amount, order.checkout_code = terms.amount, terms.code
+        order.discount = terms.discount_excl_vat
+        order.invoicing_state = InvoicingState.NOT_INCLUDED
     try:
         await repository.add(session, order)
     except IntegrityError as exc:
         if "uq_orders_account_environment_id" not in str(exc.orig) and "orders.id" not in str(exc.orig):
             raise
         raise _duplicate(order_id) from exc  # the same custom id, placed concurrently
+    set_committed_value(order, "payment", None)  # a new order has no payment yet
     await _record(session, order, previous=None, source="api", note=None, now=now)
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
@@ -378,6 +400,13 @@ async def get_order(session: AsyncSession, *, principal: Principal, order_id: st
     )
     if order is None:
         raise _not_found(order_id)
+    return order
+
+
+async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order:
+    order = await repository.get_by_pk(session, order_pk=order_pk)
+    if order is None:
+        raise NotFound(message="No such order.")
     return order
 
 
@@ -478,7 +507,8 @@ async def lock(session: AsyncSession, *, order_pk: int) -> Order:
 
 
 async def files_settled(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
-    """After a file was accepted: when every file of the order is, production starts.
+    """After a file was accepted or the order paid: when every file is accepted (and, with the
+    payment screen, the payment succeeded), production starts.
 
     The order row is locked first, so of two files accepted at the same moment the second one
     sees the first and exactly one of them moves the order to Processing.
@@ -489,10 +519,30 @@ async def files_settled(session: AsyncSession, *, order_pk: int, now: datetime) 
     statuses = await repository.file_statuses(session, order_pk=order_pk)
     if not statuses or any(status != FileStatus.ACCEPTED for status in statuses):
         return False
+    if (
+        order.checkout_code is not None
+        and await repository.payment_status(session, order_pk=order_pk) != "Successful"
+    ):
+        return False
     await change_status(
         session, order=order, change=StatusChangeIn(status=OrderStatus.PROCESSING), source="system", now=now
     )
     return True
+
+
+async def record_payment(
+    session: AsyncSession, *, order: Order, payment_status: str, source: str, now: datetime
+) -> None:
+    """A payment change is a change of the order for its history and its webhooks."""
+    await _record(
+        session,
+        order,
+        previous=OrderStatus(order.status),
+        source=source,
+        note=f"payment {payment_status}",
+        now=now,
+    )
+    await webhooks.notify_order_changed(session, order=order, now=now)
 
 
 async def simulate_status(

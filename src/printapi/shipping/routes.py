@@ -19,18 +19,19 @@ router = APIRouter(tags=["shipping"])
 @router.post("/shipping/quote", response_model=QuoteOut, summary="Shipping and handling for a would-be order")
 async def quote(
     body: QuoteIn,
-    _: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
+    principal: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
     session: ReadSession,
     runtime: RuntimeDep,
 ) -> WireResponse:
     result = await service.quote(session, request=body)
+    payment = await service.consumer_price(session, account_id=principal.account_id, quote=result)
     rate = result.rate
     return WireResponse(
         {
             "shipping": rate.shipping,
             "handling": rate.handling,
             "taxRate": result.tax_rate,
-            "payment": rate.consumer,
+            "payment": payment,
             "method": {"name": rate.method.name, "isTrackable": rate.method.is_trackable},
         },
         zone=runtime.zone,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printapi.accounts import service as accounts
 from printapi.catalogue import service as catalogue
 from printapi.catalogue.spec import ProductSpec
 from printapi.kit import countries
@@ -53,6 +54,12 @@ def rate_for(lines: Sequence[Shipment], *, country: str, preference: ShippingPre
         rate=choose(parcel, country=country, preference=preference),
         tax_rate=max(line.spec.tax_rate for line in lines),
     )
+
+
+async def consumer_price(session: AsyncSession, *, account_id: int, quote: Quote) -> Decimal:
+    """The quote's ``payment``: what the account's customers pay for shipping on the payment screen."""
+    account = await accounts.account(session, account_id=account_id)
+    return accounts.consumer_shipping(account, quote.rate.consumer)
 
 
 async def quote(session: AsyncSession, *, request: QuoteIn) -> Quote:

@@ -1,0 +1,75 @@
+"""HTTP for the account's own settings (extension): payment screen, consumer prices, mails."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from printapi.accounts import service
+from printapi.accounts.schemas import ProductPriceIn, SettingsIn, SettingsOut
+from printapi.api import ReadSession, RuntimeDep, WriteSession, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.catalogue import service as catalogue
+from printapi.kit.wire import WireResponse
+from printapi.models import Account
+from printapi.payments.consumer import ConsumerPrice
+
+router = APIRouter(tags=["account"])
+
+Owner = Annotated[Principal, Depends(require(Scope.WEBHOOKS_MANAGE))]
+
+
+def _settings(account: Account) -> dict[str, Any]:
+    return {
+        "email": account.email,
+        "paymentScreen": account.payment_screen,
+        "notificationEmail": account.notification_email,
+        "consumerShipping": {"rule": account.consumer_shipping, "flat": account.consumer_shipping_flat},
+    }
+
+
+@router.get("/account", response_model=SettingsOut, summary="Your account's settings")
+async def get_settings(principal: Owner, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+    return WireResponse(
+        _settings(await service.account(session, account_id=principal.account_id)), zone=runtime.zone
+    )
+
+
+@router.patch("/account", response_model=SettingsOut, summary="Switch the payment screen, set where mails go")
+async def update_settings(
+    body: SettingsIn, principal: Owner, session: WriteSession, runtime: RuntimeDep
+) -> WireResponse:
+    shipping = body.consumer_shipping
+    account = await service.update(
+        session,
+        account_id=principal.account_id,
+        payment_screen=body.payment_screen,
+        notification_email=body.notification_email,
+        consumer_shipping=shipping.rule if shipping else None,
+        consumer_shipping_flat=shipping.flat if shipping else None,
+    )
+    return WireResponse(_settings(account), zone=runtime.zone)
+
+
+@router.put(
+    "/account/prices/{product_id}",
+    status_code=204,
+    summary="Your customers' price of a product (incl. VAT) and of its option choices",
+)
+async def put_prices(
+    product_id: str, body: ProductPriceIn, principal: Owner, session: WriteSession
+) -> Response:
+    spec = await catalogue.get_product(session, product_id=product_id)
+    await service.set_prices(
+        session,
+        account_id=principal.account_id,
+        spec=spec,
+        product=ConsumerPrice(body.checkout.base, body.checkout.per_extra_page),
+        options=[
+            service.OptionPrice(o.id, o.value, ConsumerPrice(o.checkout.base, o.checkout.per_extra_page))
+            for o in body.options
+        ],
+    )
+    return Response(status_code=204)

@@ -1,0 +1,53 @@
+"""Account settings requests and responses (extension API)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictStr
+
+from printapi.kit.schema import Number, WireModel
+
+# ruff: noqa: N815 - response members carry the wire's camelCase names
+
+Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
+
+
+class ConsumerShippingIn(WireModel):
+    rule: Literal["method", "flat", "free"]
+    flat: Euros | None = None
+
+
+class SettingsIn(WireModel):
+    payment_screen: StrictBool | None = None
+    notification_email: Annotated[StrictStr, Field(max_length=254)] | None = None
+    consumer_shipping: ConsumerShippingIn | None = None
+
+
+class ConsumerShippingOut(BaseModel):
+    rule: str
+    flat: Number | None = None
+
+
+class SettingsOut(BaseModel):
+    email: str
+    paymentScreen: bool
+    notificationEmail: str | None = None
+    consumerShipping: ConsumerShippingOut
+
+
+class PriceIn(WireModel):
+    base: Euros
+    per_extra_page: Euros = Decimal("0.00")
+
+
+class OptionPriceIn(WireModel):
+    id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    value: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    checkout: PriceIn
+
+
+class ProductPriceIn(WireModel):
+    checkout: PriceIn
+    options: Annotated[list[OptionPriceIn], Field(max_length=100, default_factory=list)]

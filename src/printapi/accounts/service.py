@@ -1,0 +1,151 @@
+"""Account settings: the payment screen, consumer prices and shipping, where failure mails go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.accounts import repository
+from printapi.auth.service import check_email
+from printapi.catalogue.spec import ProductSpec
+from printapi.kit.errors import FieldError, InvalidInput, NotFound
+from printapi.models import Account, CheckoutPrice
+from printapi.payments.consumer import ConsumerPrice, default_price
+
+SHIPPING_RULES = ("method", "flat", "free")
+
+
+async def account(session: AsyncSession, *, account_id: int) -> Account:
+    found = await repository.get(session, account_id)
+    if found is None:
+        raise NotFound(message=f"No account {account_id}.")
+    return found
+
+
+async def update(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    payment_screen: bool | None = None,
+    notification_email: str | None = None,
+    consumer_shipping: str | None = None,
+    consumer_shipping_flat: Decimal | None = None,
+) -> Account:
+    found = await account(session, account_id=account_id)
+    if payment_screen is not None:
+        found.payment_screen = payment_screen
+    if notification_email is not None:
+        found.notification_email = check_email(notification_email) if notification_email else None
+    if consumer_shipping is not None:
+        if consumer_shipping not in SHIPPING_RULES:
+            raise InvalidInput.on("consumerShipping.rule", f"must be one of {', '.join(SHIPPING_RULES)}")
+        if consumer_shipping == "flat" and consumer_shipping_flat is None:
+            raise InvalidInput.on("consumerShipping.flat", "is required for the flat rule")
+        found.consumer_shipping = consumer_shipping
+        found.consumer_shipping_flat = consumer_shipping_flat if consumer_shipping == "flat" else None
+    await session.flush()
+    return found
+
+
+def consumer_shipping(account: Account, method_price: Decimal) -> Decimal:
+    """What the customer pays for shipping and handling: the method's price, a flat price, or nothing."""
+    if account.consumer_shipping == "free":
+        return Decimal("0.00")
+    if account.consumer_shipping == "flat" and account.consumer_shipping_flat is not None:
+        return account.consumer_shipping_flat
+    return method_price
+
+
+@dataclass(frozen=True)
+class ProductPrices:
+    """The consumer prices of one product for one account: set by the shop, or the defaults."""
+
+    product: ConsumerPrice
+    options: dict[tuple[str, str], ConsumerPrice] = field(default_factory=dict)
+    custom: bool = False
+
+    def option(self, option_id: str, choice: str) -> ConsumerPrice:
+        return self.options[(option_id, choice)]
+
+
+def _defaults(spec: ProductSpec) -> ProductPrices:
+    options = {
+        (option.id, choice.value): default_price(choice.cost, spec.tax_rate)
+        for option in spec.options
+        for choice in option.choices
+    }
+    return ProductPrices(default_price(spec.cost, spec.tax_rate), options)
+
+
+def _merged(spec: ProductSpec, rows: list[CheckoutPrice]) -> ProductPrices:
+    prices = _defaults(spec)
+    options = dict(prices.options)
+    product = prices.product
+    for row in rows:
+        price = ConsumerPrice(row.base, row.per_extra_page)
+        if row.option_id:
+            options[(row.option_id, row.choice)] = price
+        else:
+            product = price
+    return ProductPrices(product, options, custom=bool(rows))
+
+
+async def consumer_prices(
+    session: AsyncSession, *, account_id: int, specs: Iterable[ProductSpec]
+) -> dict[str, ProductPrices]:
+    specs = list(specs)
+    rows = await repository.prices_of(session, account_id=account_id, product_ids=[spec.id for spec in specs])
+    by_product: dict[str, list[CheckoutPrice]] = {}
+    for row in rows:
+        by_product.setdefault(row.product_id, []).append(row)
+    return {spec.id: _merged(spec, by_product.get(spec.id, [])) for spec in specs}
+
+
+@dataclass(frozen=True)
+class OptionPrice:
+    option_id: str
+    choice: str
+    price: ConsumerPrice
+
+
+async def set_prices(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    spec: ProductSpec,
+    product: ConsumerPrice,
+    options: list[OptionPrice],
+) -> None:
+    errors = []
+    for index, option in enumerate(options):
+        known = spec.option(option.option_id)
+        if known is None or known.choice(option.choice) is None:
+            errors.append(
+                FieldError(f"options[{index}]", f"{option.option_id}={option.choice} is not an option")
+            )
+    if errors:
+        raise InvalidInput.of(errors)
+    rows = [_row(account_id, spec.id, "", "", product)] + [
+        _row(account_id, spec.id, option.option_id, option.choice, option.price) for option in options
+    ]
+    await repository.replace_prices(session, account_id=account_id, product_id=spec.id, prices=rows)
+
+
+def _row(
+    account_id: int, product_id: str, option_id: str, choice: str, price: ConsumerPrice
+) -> CheckoutPrice:
+    return CheckoutPrice(
+        account_id=account_id,
+        product_id=product_id,
+        option_id=option_id,
+        choice=choice,
+        base=price.base,
+        per_extra_page=price.per_extra_page,
+    )
+
+
+async def custom_prices(session: AsyncSession, *, account_id: int) -> list[CheckoutPrice]:
+    return await repository.all_prices(session, account_id=account_id)

@@ -1,0 +1,128 @@
+"""HTTP for coupons: the shop's quote (spec §3.10) and the print shop's management (operators)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field, StrictInt, StrictStr
+
+from printapi.api import ReadSession, RuntimeDep, WriteSession, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.coupons import service
+from printapi.kit.errors import InvalidInput
+from printapi.kit.schema import Number, WireModel
+from printapi.kit.wire import WireResponse, parse_local
+from printapi.models import Coupon
+from printapi.payments.states import CouponScope, CouponType
+
+router = APIRouter(tags=["coupons"])
+
+Quoter = Annotated[Principal, Depends(require(Scope.COUPONS_QUOTE))]
+Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
+Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
+
+# ruff: noqa: N815 - response members carry the wire's camelCase names
+
+
+class QuoteIn(WireModel):
+    code: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    products_amount: Euros | None = None
+    shipping_amount: Euros | None = None
+
+
+class QuoteOut(BaseModel):
+    expirationDateTime: str | None = None
+    state: str
+    type: str
+    scope: str
+    percentage: int | None = None
+    amount: Number | None = None
+    calculated: Number | None = None
+
+
+class CouponIn(WireModel):
+    code: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    type: CouponType
+    scope: CouponScope = CouponScope.PRODUCTS
+    amount: Euros | None = None
+    percentage: StrictInt | None = None
+    expiration_date_time: Annotated[StrictStr, Field(max_length=40)] | None = None
+    usage_limit: StrictInt | None = None
+
+
+def _coupon(coupon: Coupon) -> dict[str, Any]:
+    return {
+        "expirationDateTime": coupon.expires_at,
+        "type": coupon.type,
+        "scope": coupon.scope,
+        "percentage": coupon.percentage,
+        "amount": coupon.amount,
+    }
+
+
+@router.post("/coupons/quote", response_model=QuoteOut, summary="What a coupon is worth")
+async def quote(body: QuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+    result = await service.quote(
+        session,
+        code=body.code,
+        products=body.products_amount,
+        shipping=body.shipping_amount,
+        now=runtime.clock.now(),
+    )
+    coupon = _coupon(result.coupon)
+    return WireResponse(
+        {
+            "expirationDateTime": coupon.pop("expirationDateTime"),
+            "state": result.state,
+            **coupon,
+            "calculated": result.calculated,
+        },
+        zone=runtime.zone,
+    )
+
+
+@router.get("/operator/coupons", summary="All coupons (operators)", tags=["operator"])
+async def list_coupons(_: Operator, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+    coupons = await service.all_coupons(session)
+    results = [{"code": c.code, **_coupon(c), "usageLimit": c.usage_limit, "used": c.used} for c in coupons]
+    return WireResponse({"results": results}, zone=runtime.zone)
+
+
+@router.post("/operator/coupons", status_code=201, summary="Create a coupon (operators)", tags=["operator"])
+async def create_coupon(
+    body: CouponIn, _: Operator, session: WriteSession, runtime: RuntimeDep
+) -> WireResponse:
+    expires: datetime | None = None
+    if body.expiration_date_time:
+        try:
+            expires = parse_local(body.expiration_date_time, runtime.zone)
+        except ValueError as exc:
+            raise InvalidInput.on("expirationDateTime", str(exc)) from exc
+    coupon = await service.create(
+        session,
+        code=body.code,
+        type=body.type,
+        scope=body.scope,
+        amount=body.amount,
+        percentage=body.percentage,
+        expires_at=expires,
+        usage_limit=body.usage_limit,
+        now=runtime.clock.now(),
+    )
+    return WireResponse(
+        {"code": coupon.code, **_coupon(coupon), "usageLimit": coupon.usage_limit, "used": 0},
+        zone=runtime.zone,
+        status_code=201,
+    )
+
+
+@router.delete(
+    "/operator/coupons/{code}", status_code=204, summary="Delete a coupon (operators)", tags=["operator"]
+)
+async def delete_coupon(code: str, _: Operator, session: WriteSession) -> Response:
+    await service.remove(session, code=code)
+    return Response(status_code=204)

@@ -1,0 +1,125 @@
+"""Coupons (spec §3.10): set up by the print shop, quoted by shops, redeemed on the payment screen."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.coupons import repository
+from printapi.kit.errors import Conflict, InvalidInput, NotFound
+from printapi.models import Coupon
+from printapi.payments.consumer import CouponTerms, discount
+from printapi.payments.states import CouponScope, CouponState, CouponType
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def terms_of(coupon: Coupon) -> CouponTerms:
+    return CouponTerms(CouponType(coupon.type), CouponScope(coupon.scope), coupon.amount, coupon.percentage)
+
+
+def state_of(coupon: Coupon, now: datetime) -> CouponState:
+    if coupon.expires_at is not None and coupon.expires_at <= now:
+        return CouponState.EXPIRED
+    if coupon.usage_limit is not None and coupon.used >= coupon.usage_limit:
+        return CouponState.USED_UP
+    return CouponState.VALID
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    code: str,
+    type: CouponType,
+    scope: CouponScope,
+    amount: Decimal | None,
+    percentage: int | None,
+    expires_at: datetime | None,
+    usage_limit: int | None,
+    now: datetime,
+) -> Coupon:
+    if not _CODE.match(code):
+        raise InvalidInput.on("code", "1-64 letters, digits, - or _")
+    if type is CouponType.AMOUNT and (amount is None or amount <= 0 or percentage is not None):
+        raise InvalidInput.on("amount", "an Amount coupon needs a positive amount and no percentage")
+    if type is CouponType.PERCENTAGE and (
+        percentage is None or not 1 <= percentage <= 100 or amount is not None
+    ):
+        raise InvalidInput.on(
+            "percentage", "a Percentage coupon needs a percentage from 1 to 100 and no amount"
+        )
+    if usage_limit is not None and usage_limit < 1:
+        raise InvalidInput.on("usageLimit", "must be 1 or more")
+    if await repository.by_code(session, code):
+        raise Conflict(message=f"Coupon {code} exists already.")
+    return await repository.add(
+        session,
+        Coupon(
+            code=code,
+            type=type,
+            scope=scope,
+            amount=amount,
+            percentage=percentage,
+            expires_at=expires_at,
+            usage_limit=usage_limit,
+            used=0,
+            created_at=now,
+        ),
+    )
+
+
+async def find(session: AsyncSession, *, code: str) -> Coupon:
+    coupon = await repository.by_code(session, code)
+    if coupon is None:
+        raise NotFound(message=f"Coupon '{code}' does not exist.")
+    return coupon
+
+
+@dataclass(frozen=True)
+class Quote:
+    coupon: Coupon
+    state: CouponState
+    calculated: Decimal | None
+
+
+async def quote(
+    session: AsyncSession, *, code: str, products: Decimal | None, shipping: Decimal | None, now: datetime
+) -> Quote:
+    coupon = await find(session, code=code)
+    calculated = None
+    if products is not None and shipping is not None:
+        calculated = discount(terms_of(coupon), products=products, shipping=shipping)
+    return Quote(coupon, state_of(coupon, now), calculated)
+
+
+async def redeem(
+    session: AsyncSession,
+    *,
+    code: str,
+    products: Decimal,
+    shipping: Decimal,
+    now: datetime,
+    field: str = "coupon",
+) -> Decimal:
+    """Take one use of a valid coupon and return its discount; a 400 on the order otherwise."""
+    coupon = await repository.by_code(session, code)
+    if coupon is None:
+        raise InvalidInput.on(field, f"coupon '{code}' does not exist")
+    state = state_of(coupon, now)
+    if state is CouponState.VALID and not await repository.use_once(session, coupon_pk=coupon.pk):
+        state = CouponState.USED_UP
+    if state is not CouponState.VALID:
+        raise InvalidInput.on(field, f"coupon '{code}' cannot be used: {state}")
+    return discount(terms_of(coupon), products=products, shipping=shipping)
+
+
+async def all_coupons(session: AsyncSession) -> list[Coupon]:
+    return await repository.all_coupons(session)
+
+
+async def remove(session: AsyncSession, *, code: str) -> None:
+    await repository.delete(session, await find(session, code=code))

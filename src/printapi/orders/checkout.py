@@ -1,0 +1,81 @@
+"""What the end customer pays when the account has the payment screen on (spec §3.3 ``checkout``).
+
+Consumer prices (incl. VAT) per product and option choice come from the account (or the
+defaults), shipping from the account's rule, and a coupon takes its discount off. The invoice to
+the shop then shows the coupon's discount (excl. VAT) and ``invoicingState`` NotIncluded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.accounts import service as accounts
+from printapi.accounts.service import ProductPrices
+from printapi.catalogue.spec import ProductionSpeed, ProductSpec
+from printapi.coupons import service as coupons
+from printapi.kit import ids
+from printapi.models import Account
+from printapi.payments.consumer import ZERO, excluding_vat, line_amount
+from printapi.shipping.rates import Rate
+
+
+@dataclass(frozen=True)
+class Line:
+    spec: ProductSpec
+    page_count: int
+    quantity: int
+    chosen: dict[str, str]  # option id → value, as sent (others take the product's default)
+
+
+@dataclass(frozen=True)
+class Checkout:
+    amount: Decimal
+    code: str
+    discount_excl_vat: Decimal
+
+
+def item_amount(line: Line, prices: ProductPrices, *, speed: ProductionSpeed, surcharge: Decimal) -> Decimal:
+    extra = line.spec.extra_pages(line.page_count)
+    amount = line_amount(prices.product, extra_pages=extra, quantity=line.quantity)
+    for option in line.spec.options:
+        value = line.chosen.get(option.id, option.default)
+        amount += line_amount(prices.option(option.id, value), extra_pages=extra, quantity=line.quantity)
+    if speed is ProductionSpeed.EXPRESS and line.spec.production_time(ProductionSpeed.EXPRESS) is not None:
+        rate = line.spec.express_surcharge if line.spec.express_surcharge is not None else surcharge
+        amount = (amount * (1 + rate)).quantize(Decimal("0.01"))
+    return amount
+
+
+async def terms(
+    session: AsyncSession,
+    *,
+    account: Account,
+    lines: Sequence[Line],
+    rate: Rate,
+    tax_rate: Decimal,
+    purchase_total: Decimal,
+    coupon: str | None,
+    speed: ProductionSpeed,
+    surcharge: Decimal,
+    now: datetime,
+) -> Checkout:
+    prices = await accounts.consumer_prices(
+        session, account_id=account.id, specs=[line.spec for line in lines]
+    )
+    products = sum(
+        (item_amount(line, prices[line.spec.id], speed=speed, surcharge=surcharge) for line in lines), ZERO
+    )
+    shipping = accounts.consumer_shipping(account, rate.consumer)
+    discount = ZERO
+    if coupon:
+        discount = await coupons.redeem(session, code=coupon, products=products, shipping=shipping, now=now)
+    return Checkout(
+        amount=products + shipping - discount,
+        code=ids.random_code(20),
+        discount_excl_vat=min(excluding_vat(discount, tax_rate), purchase_total),
+    )

@@ -1,0 +1,135 @@
+"""HTTP for the payment screen: checkout setup (spec §3.9) and the hosted payment page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
+from printapi.auth.principal import Principal
+from printapi.auth.scopes import Scope
+from printapi.kit.errors import Forbidden
+from printapi.kit.wire import WireResponse
+from printapi.payments import pages, presenters, service
+from printapi.payments.provider import PaymentProvider, Redirect, TestProvider
+from printapi.payments.schemas import CheckoutIn, CheckoutOut
+from printapi.payments.states import PaymentStatus
+from printapi.runtime import Runtime
+
+router = APIRouter(tags=["payments"])
+
+Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
+Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
+
+
+def provider_for(runtime: Runtime, environment: str) -> PaymentProvider:
+    """Test orders pay with the test provider; live ones with the configured provider."""
+    name = "test" if environment == "test" else runtime.settings.live_provider
+    if name != "test":
+        raise Forbidden(
+            message="No payment provider is configured for live payments.",
+            hints=["The print shop sets PRINTAPI_LIVE_PAYMENT_PROVIDER."],
+        )
+    return TestProvider(runtime.settings.secret_key)
+
+
+@router.post(
+    "/checkout/{code}",
+    status_code=201,
+    response_model=CheckoutOut,
+    summary="Set up the payment screen for an order",
+    description="Post to the order's checkout.setupUrl; send the customer to the paymentUrl of the answer.",
+)
+async def setup_checkout(
+    code: str, body: CheckoutIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    provider = provider_for(runtime, principal.environment)
+    address = body.billing.address
+    _, payment = await service.setup(
+        session,
+        principal=principal,
+        code=code,
+        return_url=body.return_url,
+        billing=service.Billing(address=address, email=address.email),
+        provider=provider.name,
+        ttl=timedelta(seconds=runtime.settings.payment_ttl_seconds),
+        now=runtime.clock.now(),
+    )
+    return WireResponse(
+        presenters.checkout(payment, urls),
+        zone=runtime.zone,
+        status_code=201,
+        headers={"Location": urls.checkout(code)},
+    )
+
+
+@router.get("/checkout/{code}", response_model=CheckoutOut, summary="The checkout and its payment status")
+async def get_checkout(
+    code: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    _, payment = await service.checkout(session, principal=principal, code=code)
+    return WireResponse(presenters.checkout(payment, urls), zone=runtime.zone)
+
+
+@router.get(
+    "/payments/{code}/start",
+    response_class=HTMLResponse,
+    summary="The hosted payment page (HTML) that paymentUrl points to",
+)
+async def payment_page(code: str, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep) -> HTMLResponse:
+    view = await service.page(session, code=code)
+    provider = provider_for(runtime, view.order.environment)
+    action = provider.start(code=code)
+    if isinstance(action, Redirect) and view.payment.status == PaymentStatus.OPEN:
+        return HTMLResponse(status_code=303, headers={"Location": action.url})
+    html = pages.render(
+        "test_payment.html",
+        order_id=view.order.id,
+        amount=service.amount_text(view.payment.amount),
+        lines=view.lines,
+        billing_name=view.payment.billing_name,
+        billing_city=view.payment.billing_city,
+        status=view.payment.status,
+        return_url=view.payment.return_url,
+        action=urls.payment(code).removesuffix("/start") + "/test",
+        token=provider.token(code) if isinstance(provider, TestProvider) else "",
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+async def _confirm(code: str, request: Request, session: WriteSession, runtime: Runtime) -> str:
+    """Apply a provider's verified outcome (idempotent); the URL the customer goes back to."""
+    payment, order = await service.by_payment_code(session, code=code)
+    provider = provider_for(runtime, order.environment)
+    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    confirmation = provider.confirm(code=code, form=form)
+    if confirmation is None:
+        raise Forbidden(message="This payment confirmation could not be verified.")
+    await service.settle(
+        session,
+        payment=payment,
+        outcome=confirmation.outcome,
+        source="payment",
+        now=runtime.clock.now(),
+        ref=confirmation.reference,
+    )
+    return payment.return_url
+
+
+@router.post("/payments/{code}/test", include_in_schema=False)
+async def test_outcome(
+    code: str, request: Request, session: WriteSession, runtime: RuntimeDep
+) -> RedirectResponse:
+    """The test page's buttons: the outcome, then back to the shop (a second click changes nothing)."""
+    return RedirectResponse(await _confirm(code, request, session, runtime), status_code=303)
+
+
+@router.post("/payments/{code}/callback", summary="A payment provider's callback (verified, idempotent)")
+async def provider_callback(
+    code: str, request: Request, session: WriteSession, runtime: RuntimeDep
+) -> dict[str, str]:
+    await _confirm(code, request, session, runtime)
+    return {"status": "received"}

@@ -1,0 +1,58 @@
+"""Checkout requests (spec §3.9), and response shapes for the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictStr, field_validator
+
+from printapi.kit.schema import Number, WireModel
+from printapi.orders.schemas import AddressIn
+
+# ruff: noqa: N815 - response members carry the wire's camelCase names
+
+
+class BillingAddressIn(AddressIn):
+    email: Annotated[StrictStr, Field(max_length=254)] | None = None
+
+
+class BillingIn(WireModel):
+    address: BillingAddressIn
+
+
+class CheckoutIn(WireModel):
+    return_url: Annotated[StrictStr, Field(min_length=5, max_length=512)]
+    billing: BillingIn
+
+    @field_validator("return_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class BillingAddressOut(BaseModel):
+    email: str | None = None
+    name: str
+    company: str | None = None
+    line1: str
+    line2: str | None = None
+    postCode: str
+    city: str
+    state: str | None = None
+    country: str
+
+
+class BillingOut(BaseModel):
+    address: BillingAddressOut
+
+
+class CheckoutOut(BaseModel):
+    """``amount`` is what the end customer pays, incl. VAT."""
+
+    amount: Number
+    status: str
+    paymentUrl: str
+    returnUrl: str
+    billing: BillingOut

@@ -1,0 +1,200 @@
+"""The payment screen (spec §3.9, §4.2): checkout setup, the payment's outcome, expiry.
+
+Every payment change is a compare-and-set on ``Open`` and writes, in its transaction, a history
+row of the order (``sync/statuses``), the webhook notifications, and the order's consequence:
+Successful (with every file accepted) → Processing; Failed or Cancelled → the order is cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.auth.principal import Principal
+from printapi.catalogue import service as catalogue
+from printapi.kit import ids
+from printapi.kit.errors import Forbidden, NotFound
+from printapi.models import Order, Payment
+from printapi.orders import service as orders
+from printapi.orders.schemas import AddressIn, StatusChangeIn
+from printapi.orders.states import OrderStatus
+from printapi.payments import repository
+from printapi.payments.states import PaymentStatus, transition
+
+
+@dataclass(frozen=True)
+class Billing:
+    address: AddressIn
+    email: str | None
+
+
+def _billing_columns(billing: Billing) -> dict[str, Any]:
+    address = billing.address
+    return {
+        "billing_name": address.name,
+        "billing_company": address.company or None,
+        "billing_line1": address.line1,
+        "billing_line2": address.line2 or None,
+        "billing_post_code": address.post_code,
+        "billing_city": address.city,
+        "billing_state": address.state or None,
+        "billing_country": address.country,
+        "billing_email": billing.email or None,
+    }
+
+
+async def _order_of_checkout(session: AsyncSession, *, principal: Principal, code: str) -> Order:
+    order = await repository.order_by_checkout_code(
+        session, code=code, account_id=principal.account_id, environment=principal.environment
+    )
+    if order is None:
+        raise NotFound(
+            message=f"There is no checkout '{code}'.",
+            hints=["Use the setupUrl of an order placed with the payment screen switched on."],
+        )
+    return order
+
+
+async def setup(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    code: str,
+    return_url: str,
+    billing: Billing,
+    provider: str,
+    ttl: timedelta,
+    now: datetime,
+) -> tuple[Order, Payment]:
+    """Open the payment of an order (or change its return URL and billing while it is Open)."""
+    order = await _order_of_checkout(session, principal=principal, code=code)
+    if order.status != OrderStatus.CREATED:
+        raise Forbidden(message=f"Order '{order.id}' is {order.status}: it can no longer be paid.")
+    payment = await repository.of_order(session, order_pk=order.pk)
+    if payment is not None:
+        if payment.status != PaymentStatus.OPEN:
+            raise Forbidden(message=f"The payment of order '{order.id}' is {payment.status} already.")
+        for name, value in _billing_columns(billing).items():
+            setattr(payment, name, value)
+        payment.return_url = return_url
+        payment.updated_at = now
+        await session.flush()
+        return order, payment
+    assert order.checkout_amount is not None
+    payment = Payment(
+        order_pk=order.pk,
+        code=ids.random_code(20),
+        status=PaymentStatus.OPEN,
+        amount=order.checkout_amount,
+        return_url=return_url,
+        provider=provider,
+        created_at=now,
+        updated_at=now,
+        attempts=0,
+        next_attempt_at=now + ttl,
+        **_billing_columns(billing),
+    )
+    return order, await repository.add(session, payment)
+
+
+async def checkout(session: AsyncSession, *, principal: Principal, code: str) -> tuple[Order, Payment]:
+    order = await _order_of_checkout(session, principal=principal, code=code)
+    payment = await repository.of_order(session, order_pk=order.pk)
+    if payment is None:
+        raise NotFound(
+            message=f"The checkout of order '{order.id}' has not been set up.",
+            hints=["POST the billing address and returnUrl to the setupUrl first."],
+        )
+    return order, payment
+
+
+async def by_payment_code(session: AsyncSession, *, code: str) -> tuple[Payment, Order]:
+    found = await repository.by_code(session, code=code)
+    if found is None:
+        raise NotFound(message="This payment link does not exist.")
+    return found
+
+
+async def settle(
+    session: AsyncSession,
+    *,
+    payment: Payment,
+    outcome: PaymentStatus,
+    source: str,
+    now: datetime,
+    guard: Any = None,
+    ref: str | None = None,
+) -> bool:
+    """Move an Open payment to its outcome, with every consequence; False if it was not Open any more."""
+    transition(PaymentStatus.OPEN, outcome)
+    if not await repository.settle_if_open(
+        session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref
+    ):
+        return False
+    order = await orders.lock(session, order_pk=payment.order_pk)
+    if outcome is PaymentStatus.SUCCESSFUL:
+        await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
+        await orders.files_settled(session, order_pk=order.pk, now=now)
+    elif order.status == OrderStatus.CREATED:
+        change = StatusChangeIn(status=OrderStatus.CANCELLED, reason=f"payment {outcome.value.lower()}")
+        await orders.change_status(session, order=order, change=change, source=source, now=now)
+    else:
+        await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
+    return True
+
+
+async def expire_due(session: AsyncSession, *, worker: str, now: datetime, limit: int = 50) -> int:
+    """Cancel the unpaid payments whose link expired (and so their orders); counts those it cancelled."""
+    expired = 0
+    for payment in await repository.claim_expired(
+        session, now=now, worker=worker, lease=timedelta(minutes=5), limit=limit
+    ):
+        if await settle(
+            session,
+            payment=payment,
+            outcome=PaymentStatus.CANCELLED,
+            source="expiry",
+            now=now,
+            guard=repository.leased_by(payment, worker),
+        ):
+            expired += 1
+    return expired
+
+
+@dataclass(frozen=True)
+class PageLine:
+    quantity: int
+    name: str
+    pages: int | None
+
+
+@dataclass(frozen=True)
+class PageView:
+    payment: Payment
+    order: Order
+    lines: list[PageLine]
+
+
+async def page(session: AsyncSession, *, code: str) -> PageView:
+    """What the payment page shows: the order's lines by product name, and the amount."""
+    payment, head = await by_payment_code(session, code=code)
+    order = await orders.get_by_pk(session, order_pk=head.pk)
+    names = await catalogue.find_products(session, product_ids=[item.product_id for item in order.items])
+    lines = [
+        PageLine(
+            quantity=item.quantity,
+            name=names[item.product_id].name.strip() if item.product_id in names else item.product_id,
+            pages=item.page_count if item.page_count > 1 else None,
+        )
+        for item in order.items
+    ]
+    return PageView(payment, order, lines)
+
+
+def amount_text(amount: Decimal) -> str:
+    """Euros as people read them here: € 22,49."""
+    return "€ " + f"{amount:.2f}".replace(".", ",")
