@@ -32,6 +32,7 @@ from printapi.config import Mode, Settings
 from printapi.coupons import service as coupons
 from printapi.kit import metrics
 from printapi.kit.errors import ApiError
+from printapi.kit.logging import configure as configure_logging
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
@@ -161,6 +162,7 @@ def worker(
 ) -> None:
     """Run the due-work loops only (webhooks, mails, alerts, housekeeping); stops cleanly on SIGTERM."""
     settings = _settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
     if metrics_port is not None:
         start_http_server(metrics_port, registry=metrics.REGISTRY)
 

@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # A claimed delivery is someone else's to retry after this long: well above the timeout.
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
-    webhook_max_in_flight: int = Field(default=512, ge=1)
+    # Open calls are cheap coroutines: room enough that endpoints which time out (each holding at
+    # most PRINTAPI_WEBHOOK_PER_ENDPOINT calls) do not crowd out the healthy ones.
+    webhook_max_in_flight: int = Field(default=2048, ge=1)
     webhook_per_endpoint: int = Field(default=8, ge=1)
     webhook_claim_batch: int = Field(default=200, ge=1)
     webhook_response_cap: int = Field(default=2048, ge=0)

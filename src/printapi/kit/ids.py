@@ -9,8 +9,15 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def random_code(length: int = 20) -> str:
-    """A mixed-case alphanumeric code, as in upload, checkout and payment URLs."""
-    return "".join(secrets.choice(_ALNUM) for _ in range(length))
+    """A mixed-case alphanumeric code, as in upload, checkout and payment URLs.
+
+    Random bytes mapped onto the 62 characters, dropping bytes >= 248 so that every character is
+    equally likely (one call for many characters, instead of one call per character).
+    """
+    out: list[str] = []
+    while len(out) < length:
+        out.extend(_ALNUM[byte % 62] for byte in secrets.token_bytes(length + 8) if byte < 248)
+    return "".join(out[:length])
 
 
 def random_order_id() -> str:

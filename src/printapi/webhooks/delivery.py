@@ -188,31 +188,39 @@ class Dispatcher:
             return
         now = self.runtime.clock.now()
         next_due: datetime | None = None
+        succeeded = [outcome.claimed for outcome in batch if outcome.succeeded]
         async with self.runtime.db.write() as session:
             alerts: list[OwnerAlert] = []
+            delivered, _again = await repository.mark_delivered(
+                session, claimed=succeeded, worker=self.worker, now=now
+            )
             for outcome in batch:
-                retry_at = await self._record(session, outcome, now=now, alerts=alerts)
+                if outcome.succeeded:
+                    continue
+                retry_at = await self._record_failure(session, outcome, now=now, alerts=alerts)
                 if retry_at is not None and (next_due is None or retry_at < next_due):
                     next_due = retry_at
             await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
             await repository.add_alerts(session, alerts)
-        if alerts:
-            self.runtime.wakeup.poke([ALERTS_CHANNEL])
+        self._count_successes(succeeded, delivered, now)
+        # Their leases are free now: the claim loop may take more of the same endpoints at once.
+        self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])
         if next_due is not None:
             self._wake_at(next_due)
 
-    async def _record(
+    @staticmethod
+    def _count_successes(succeeded: list[Claimed], delivered: set[int], now: datetime) -> None:
+        for claimed in succeeded:
+            metrics.WEBHOOK_ATTEMPTS.labels("success", "").inc()
+            if claimed.pk in delivered:
+                metrics.WEBHOOK_LATENCY_SECONDS.observe(max(0.0, (now - claimed.changed_at).total_seconds()))
+
+    async def _record_failure(
         self, session: AsyncSession, outcome: Outcome, *, now: datetime, alerts: list[OwnerAlert]
     ) -> datetime | None:
-        """Write one outcome; returns when this notification falls due again, if it does."""
-        claimed = outcome.claimed
-        if outcome.failure is None:
-            result = await repository.mark_delivered(session, claimed=claimed, worker=self.worker, now=now)
-            metrics.WEBHOOK_ATTEMPTS.labels("success", "").inc()
-            if result == "delivered":
-                metrics.WEBHOOK_LATENCY_SECONDS.observe(max(0.0, (now - claimed.changed_at).total_seconds()))
-            return now if result == "again" else None
-        failure = outcome.failure
+        """Write one failed attempt; returns when the notification falls due again, if it does."""
+        claimed, failure = outcome.claimed, outcome.failure
+        assert failure is not None
         metrics.WEBHOOK_ATTEMPTS.labels("failure", failure.error_class).inc()
         wait = schedule.next_wait(self.schedule, failed_attempts=claimed.attempts, random=self._random.random)
         retry_at = None if wait is None else now + wait

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,20 +76,21 @@ async def enabled_endpoint_pks(session: AsyncSession, *, account_id: int, enviro
     return list((await session.execute(query)).scalars())
 
 
-async def queue_coalesced(session: AsyncSession, rows: Sequence[dict[str, Any]], *, now: datetime) -> None:
+async def queue_coalesced(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert pending notifications; where one is pending for (endpoint, order) already, fold into it."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(WebhookNotification).values(list(rows))
+    statement = insert(WebhookNotification)
     statement = statement.on_conflict_do_update(
         index_elements=[WebhookNotification.endpoint_pk, WebhookNotification.order_pk],
         # Spelled as the partial index is: PostgreSQL cannot match a bound parameter to its predicate.
         index_where=text("status = 'pending'"),
-        set_={"changed_at": now},
+        set_={"changed_at": statement.excluded.changed_at},
     )
-    await session.execute(statement)
+    # One statement, compiled once and cached, executed for all the rows.
+    await session.execute(statement, list(rows))
 
 
 async def add_notification(session: AsyncSession, notification: WebhookNotification) -> WebhookNotification:
@@ -171,16 +172,24 @@ async def claim(
     return claimed
 
 
-async def mark_delivered(session: AsyncSession, *, claimed: Claimed, worker: str, now: datetime) -> str:
-    """``delivered``; or, when the order changed again during the attempt, due once more.
-
-    Returns what happened: "delivered", "again" or "lost" (the lease had passed to another worker).
+async def mark_delivered(
+    session: AsyncSession, *, claimed: Sequence[Claimed], worker: str, now: datetime
+) -> tuple[set[int], set[int]]:
+    """Successful attempts, in two statements for the whole batch: ``delivered``, or, when the
+    order changed again during the attempt, due once more. Returns the keys of each; a row in
+    neither had passed to another worker (its lease expired) and is left to that worker.
     """
-    guard = still_leased(QUEUE, key=claimed.pk, worker=worker, attempts=claimed.attempts)
+    if not claimed:
+        return set(), set()
     model = WebhookNotification
+    ours = and_(
+        tuple_(model.pk, model.attempts).in_([(c.pk, c.attempts) for c in claimed]),
+        model.status == NotificationStatus.PENDING,
+        model.locked_by == worker,
+    )
     done = await session.execute(
         update(model)
-        .where(guard, model.changed_at <= model.attempt_started_at)
+        .where(ours, model.changed_at <= model.attempt_started_at)
         .values(
             status=NotificationStatus.DELIVERED,
             finished_at=now,
@@ -188,17 +197,18 @@ async def mark_delivered(session: AsyncSession, *, claimed: Claimed, worker: str
             locked_by=None,
             last_error=None,
         )
+        .returning(model.pk)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount == 1:  # type: ignore[attr-defined]  # CursorResult of a DML statement
-        return "delivered"
+    delivered = set(done.scalars())
     again = await session.execute(
         update(model)
-        .where(guard)
+        .where(ours)
         .values(attempts=0, next_attempt_at=now, locked_until=None, locked_by=None, last_error=None)
+        .returning(model.pk)
         .execution_options(synchronize_session=False)
     )
-    return "again" if again.rowcount == 1 else "lost"  # type: ignore[attr-defined]
+    return delivered, set(again.scalars())
 
 
 async def mark_failed(

@@ -175,7 +175,7 @@ async def notify_order_changed(session: AsyncSession, *, order: Order, now: date
         _row(endpoint_pk=pk, account_id=order.account_id, order=order, kind=NotificationKind.STATUS, now=now)
         for pk in endpoint_pks
     ]
-    await repository.queue_coalesced(session, rows, now=now)
+    await repository.queue_coalesced(session, rows)
     if rows:
         await announce(session, CHANNEL)
     return len(rows)
@@ -266,3 +266,13 @@ async def log_of_endpoint(
 
 async def log_of_order(session: AsyncSession, *, order: Order) -> list[LogEntry]:
     return await log_entries(session, await repository.notifications_of_order(session, order_pk=order.pk))
+
+
+async def endpoint_of_account(session: AsyncSession, *, account_id: int, endpoint_id: str) -> WebhookEndpoint:
+    """One endpoint of the account in either environment (the dashboard shows both)."""
+    endpoint = await repository.endpoint_of(
+        session, endpoint_id=endpoint_id, account_id=account_id, environment=None
+    )
+    if endpoint is None:
+        raise _endpoint_not_found(endpoint_id)
+    return endpoint
