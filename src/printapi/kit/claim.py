@@ -106,11 +106,14 @@ def _candidates(queue: Queue, *, now: datetime, limit: int, per_partition: tuple
     if per_partition is None:
         return select(queue.key).where(queue.due(now)).order_by(model.next_attempt_at).limit(limit)
     column, cap = per_partition
-    # Rank only the head of the queue: with a backlog of tens of thousands, ranking every due row
-    # on every claim would cost more than the deliveries.
+    # Partitions at their cap are left out first, so that a backlog of dead endpoints (each with
+    # every slot taken) can never fill the head of the queue and hide the healthy ones.
+    saturated = select(column).where(queue.leased(now)).group_by(column).having(func.count() >= cap)
+    # Then only the head of the queue is ranked: with tens of thousands due, ranking every row on
+    # every claim would cost more than the deliveries.
     head = (
         select(queue.key.label("key"), column.label("part"), model.next_attempt_at.label("due_at"))
-        .where(queue.due(now))
+        .where(queue.due(now), column.not_in(saturated))
         .order_by(model.next_attempt_at)
         .limit(max(limit * HEAD_FACTOR, HEAD_MINIMUM))
         .subquery()
