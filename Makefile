@@ -38,8 +38,11 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks write their figures to docs/benchmarks.md (they need wrk, hey and PostgreSQL).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/files.py
 
 migration: $(VENV)/.installed
 	$(BIN)/python -c "from printapi.migrate import upgrade, revision; \

@@ -1,0 +1,231 @@
+"""Benchmark of the order API (issue 2): throughput and latency of a running printapi server.
+
+For each setup — SQLite with one API process, PostgreSQL with two — this starts the server on a
+fresh database, pre-creates orders through the API and then, with wrk, measures:
+
+- the baseline ``GET /_bench/orders/{pk}`` (one row by primary key, no auth, tiny JSON);
+- ``GET /v2/orders/{id}``, ``GET /v2/products`` (default page) and ``POST /v2/orders`` (peak);
+
+and finally, with hey, the latency of ``POST /v2/orders`` at half of that peak rate.
+
+Why ratios: the machine has 2 cores and is shared, so req/s drift between runs by more than the
+differences worth knowing. The baseline runs in the same app, on the same database and in the
+same minute, so ``endpoint / baseline`` shows what an endpoint costs beyond the floor of
+"HTTP + framework + one indexed read". The baseline is measured before and after the other GETs.
+
+Results are prepended to docs/benchmarks.md with the date, the machine and the exact commands.
+This measures and reports; it asserts nothing about timing.
+
+    .venv/bin/python bench/api.py [--duration 10] [--quick] [--only sqlite|postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import common
+import doc
+import loadgen
+import report
+import server
+from common import BENCH_DIR, REPO, say, shown
+from loadgen import HeyPlan, Target, WrkResult
+from server import Setup
+
+ORDER_BODY = BENCH_DIR / "order.json"
+SETUPS = (
+    Setup(key="sqlite", title="SQLite, one API process", database="sqlite", serve_args=("--workers", "1")),
+    Setup(
+        key="postgresql",
+        title="PostgreSQL, two API processes",
+        database="postgresql",
+        serve_args=("--workers", "2", "--no-worker"),
+    ),
+)
+MASKED = "<40 random characters>"
+WRK_THREADS = 2
+WRK_CONNECTIONS = 32
+
+
+@dataclass(frozen=True)
+class Plan:
+    quick: bool
+    duration_s: int
+    warmup_s: int
+    orders: int
+    admin_dsn: str
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Plan:
+        if args.quick:
+            return cls(quick=True, duration_s=3, warmup_s=1, orders=200, admin_dsn=args.pg)
+        return cls(quick=False, duration_s=args.duration, warmup_s=3, orders=1000, admin_dsn=args.pg)
+
+
+@dataclass(frozen=True)
+class Targets:
+    baseline: Target
+    get_order: Target
+    products: Target
+    post_order: Target
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured load (default 10)")
+    parser.add_argument(
+        "--quick", action="store_true", help="short loads and fewer orders: checks the harness"
+    )
+    parser.add_argument("--only", choices=[setup.key for setup in SETUPS], help="run one setup only")
+    parser.add_argument(
+        "--pg", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server (no db)"
+    )
+    parser.add_argument("--note", default="", help="a sentence to put into the run's section")
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "benchmarks.md")
+    return parser.parse_args(argv)
+
+
+def make_targets(base_url: str, token: str, *, workdir: Path, orders: int) -> Targets:
+    say(f"creating {orders} orders")
+    order_ids = server.create_orders(base_url, token, ORDER_BODY.read_bytes(), orders)
+    server.check_baseline_keys(base_url, order_ids)
+    ids_file, pks_file = workdir / "order-ids.txt", workdir / "order-pks.txt"
+    ids_file.write_text("\n".join(order_ids) + "\n")
+    pks_file.write_text("\n".join(str(pk) for pk in range(1, orders + 1)) + "\n")
+    return Targets(
+        baseline=Target("GET /_bench/orders/{pk}", "GET", "/_bench/orders/{id}", ids_file=pks_file),
+        get_order=Target("GET /v2/orders/{id}", "GET", "/v2/orders/{id}", ids_file=ids_file, token=token),
+        products=Target("GET /v2/products", "GET", "/v2/products", token=token),
+        post_order=Target("POST /v2/orders", "POST", "/v2/orders", token=token, body_file=ORDER_BODY),
+    )
+
+
+def load(base_url: str, target: Target, duration_s: int) -> WrkResult:
+    command = loadgen.wrk_command(
+        base_url, target, duration_s=duration_s, threads=WRK_THREADS, connections=WRK_CONNECTIONS
+    )
+    result = loadgen.run_wrk(command)
+    say(
+        f"  {target.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+        f"non-2xx {result.non2xx_total}, socket errors {result.socket_errors}"
+    )
+    return result
+
+
+def measure(
+    setup: Setup, plan: Plan, port: int, targets: Targets, names: dict[str, str]
+) -> report.SetupReport:
+    base_url = f"http://{server.HOST}:{port}"
+    say("warming up")
+    for target in (targets.baseline, targets.get_order, targets.products, targets.post_order):
+        load(base_url, target, plan.warmup_s)
+    say("measuring")
+    before = load(base_url, targets.baseline, plan.duration_s)
+    rows = [
+        report.Row(t.name, load(base_url, t, plan.duration_s)) for t in (targets.get_order, targets.products)
+    ]
+    after = load(base_url, targets.baseline, plan.duration_s)
+    post_peak = load(base_url, targets.post_order, plan.duration_s)
+    hey_plan = HeyPlan.for_rate(max(post_peak.rps / 2, 1.0), min_duration_s=plan.duration_s)
+    hey_command = loadgen.hey_command(
+        f"{base_url}/v2/orders",
+        hey_plan,
+        token=targets.post_order.token or "",
+        body_file=ORDER_BODY,
+    )
+    half_peak = loadgen.run_hey(hey_command, hey_plan)
+    say(
+        f"  POST at half peak ({hey_plan.target_rps:,.0f} req/s): "
+        f"p99 {half_peak.p99_ms or float('nan'):.1f} ms, statuses {half_peak.statuses}"
+    )
+    return report.SetupReport(
+        title=setup.title,
+        serve_command=shown(server.serve_command(setup, port), names),
+        baseline_before=before,
+        baseline_after=after,
+        rows=rows,
+        post_peak=post_peak,
+        half_peak=half_peak,
+        hey_command=shown(hey_command, names),
+    )
+
+
+def bench_setup(setup: Setup, plan: Plan) -> report.SetupReport:
+    say(f"setup: {setup.title}")
+    with tempfile.TemporaryDirectory(prefix=f"printapi-bench-{setup.key}-") as tmp:
+        workdir = Path(tmp)
+        with server.fresh_database(setup.database, workdir=workdir, admin_dsn=plan.admin_dsn) as database_url:
+            port = server.free_port()
+            base_url = f"http://{server.HOST}:{port}"
+            env = server.environment(server.settings(database_url, base_url))
+            client_id, client_secret = server.prepare(env)
+            command = server.serve_command(setup, port)
+            log_path = workdir / "server.log"
+            with server.running(command, env=env, base_url=base_url, log_path=log_path):
+                token = server.access_token(base_url, client_id, client_secret)
+                targets = make_targets(base_url, token, workdir=workdir, orders=plan.orders)
+                names = placeholders(token=token, port=port)
+                measured = measure(setup, plan, port, targets, names)
+            return replace(measured, log_problems=server.log_problems(log_path))
+
+
+def placeholders(*, token: str, port: int) -> dict[str, str]:
+    """What the docs show instead of this run's token, port and absolute paths."""
+    return {token: "$TOKEN", f"--port {port}": "--port $PORT", f":{port}/": ":$PORT/", f"{REPO}/": ""}
+
+
+def durations(plan: Plan) -> str:
+    return (
+        f"{plan.orders} orders created first; each endpoint warmed up {plan.warmup_s} s, then measured "
+        f"{plan.duration_s} s; hey ran {plan.duration_s} s, or longer where it needed that for "
+        f"{loadgen.HEY_MIN_REQUESTS} requests"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    setups = [setup for setup in SETUPS if args.only in (None, setup.key)]
+    missing = loadgen.missing_tools()
+    if missing:
+        print(f"missing: {', '.join(missing)}; {loadgen.INSTALL_HINT}", file=sys.stderr)
+        return 2
+    if any(setup.database == "postgresql" for setup in setups) and not shutil.which("psql"):
+        print("missing: psql (apt-get install -y postgresql-client), or use --only sqlite", file=sys.stderr)
+        return 2
+    plan = Plan.from_args(args)
+    started = datetime.now(UTC)
+    postgres = any(setup.database == "postgresql" for setup in setups)
+    facts = common.machine(plan.admin_dsn, postgres=postgres, tools=loadgen.tool_versions())
+    reports = [bench_setup(setup, plan) for setup in setups]
+    shown_settings = server.settings("<fresh database>", "http://127.0.0.1:$PORT", secret_key=MASKED)
+    run = report.RunReport(
+        started=started,
+        quick=plan.quick,
+        machine=facts,
+        settings=shown_settings,
+        wrk_command=(
+            f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{plan.duration_s}s --timeout 10s -s bench/wrk.lua "
+            "http://127.0.0.1:$PORT -- METHOD PATH IDS_FILE TOKEN BODY_FILE"
+        ),
+        durations=durations(plan),
+        setups=reports,
+        note=args.note,
+    )
+    doc.prepend(args.output, report.render(run))
+    for setup_report in reports:
+        say(
+            f"{setup_report.title}: "
+            + "; ".join(report.target_lines(setup_report, quick=plan.quick)).replace("**", "")
+        )
+    say(f"written to {args.output}")
+    return 0 if all(setup_report.clean for setup_report in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
