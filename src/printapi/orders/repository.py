@@ -157,7 +157,8 @@ async def cancel_open_files(session: AsyncSession, *, order_pk: int, now: dateti
 
 async def lock(session: AsyncSession, *, order_pk: int) -> Order:
     """The order row, locked until the transaction ends (PostgreSQL; SQLite writers are serial)."""
-    query = select(Order).where(Order.pk == order_pk)
+    # populate_existing: an Order this session loaded before must show the row as locked now.
+    query = select(Order).where(Order.pk == order_pk).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one()
@@ -172,3 +173,14 @@ async def file_statuses(session: AsyncSession, *, order_pk: int) -> list[str]:
 async def payment_status(session: AsyncSession, *, order_pk: int) -> str | None:
     query = select(Payment.status).where(Payment.order_pk == order_pk)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def cancel_open_payment(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
+    """An order cancelled while its payment is Open takes the payment with it."""
+    result = await session.execute(
+        update(Payment)
+        .where(Payment.order_pk == order_pk, Payment.status == "Open")
+        .values(status="Cancelled", settled_at=now, updated_at=now, locked_until=None, locked_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement

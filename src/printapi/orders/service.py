@@ -497,6 +497,7 @@ async def _effects(
     """Everything a status change causes, written in its transaction (one place, STYLE rule 7)."""
     if order.status == OrderStatus.CANCELLED:
         await repository.cancel_open_files(session, order_pk=order.pk, now=now)
+        await repository.cancel_open_payment(session, order_pk=order.pk, now=now)
     await _record(session, order, previous=previous, source=source, note=note, now=now)
     await webhooks.notify_order_changed(session, order=order, now=now)
 

@@ -92,7 +92,9 @@ async def payment_page(code: str, session: ReadSession, runtime: RuntimeDep, url
         lines=view.lines,
         billing_name=view.payment.billing_name,
         billing_city=view.payment.billing_city,
-        status=view.payment.status,
+        status="Cancelled (the link expired)"
+        if service.expired(view.payment, runtime.clock.now())
+        else view.payment.status,
         return_url=view.payment.return_url,
         action=urls.payment(code).removesuffix("/start") + "/test",
         token=provider.token(code) if isinstance(provider, TestProvider) else "",
@@ -108,13 +110,12 @@ async def _confirm(code: str, request: Request, session: WriteSession, runtime: 
     confirmation = provider.confirm(code=code, form=form)
     if confirmation is None:
         raise Forbidden(message="This payment confirmation could not be verified.")
-    await service.settle(
+    await service.confirm(
         session,
         payment=payment,
         outcome=confirmation.outcome,
-        source="payment",
-        now=runtime.clock.now(),
         ref=confirmation.reference,
+        now=runtime.clock.now(),
     )
     return payment.return_url
 

@@ -147,6 +147,26 @@ async def settle(
     return True
 
 
+def expired(payment: Payment, now: datetime) -> bool:
+    """Past its link's lifetime (the expiry job may not have run yet)."""
+    return (
+        payment.status == PaymentStatus.OPEN
+        and payment.next_attempt_at is not None
+        and payment.next_attempt_at <= now
+    )
+
+
+async def confirm(
+    session: AsyncSession, *, payment: Payment, outcome: PaymentStatus, ref: str, now: datetime
+) -> bool:
+    """The customer's outcome from the provider; a link past its lifetime can only be cancelled."""
+    if expired(payment, now):
+        return await settle(
+            session, payment=payment, outcome=PaymentStatus.CANCELLED, source="expiry", now=now
+        )
+    return await settle(session, payment=payment, outcome=outcome, source="payment", now=now, ref=ref)
+
+
 async def expire_due(session: AsyncSession, *, worker: str, now: datetime, limit: int = 50) -> int:
     """Cancel the unpaid payments whose link expired (and so their orders); counts those it cancelled."""
     expired = 0
