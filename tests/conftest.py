@@ -43,6 +43,8 @@ WRITTEN_TABLES = (
     "coupons",
     "payments",
     "checkout_prices",
+    "dashboard_sign_in_attempts",
+    "dashboard_sessions",
     "mail_outbox",
     "owner_alerts",
     "webhook_attempts",

@@ -29,6 +29,7 @@ from printapi.bench_routes import router as bench_router
 from printapi.catalogue.routes import router as catalogue_router
 from printapi.config import Settings
 from printapi.coupons.routes import router as coupons_router
+from printapi.dashboard.routes import install as install_dashboard
 from printapi.files.routes import router as files_router
 from printapi.kit import countries, metrics
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
@@ -284,6 +285,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(_api_router(), prefix=VERSIONS[1], include_in_schema=False)
     if runtime.settings.bench_routes:
         app.include_router(bench_router)
+    # The dashboard: server-rendered pages under /dashboard (form posts; its own error pages).
+    install_dashboard(app)
     _install_error_handlers(app)
     _install_docs(app)
     _install_openapi(app)

@@ -64,6 +64,8 @@ class OnOff(StrEnum):
 
 DEMO_EMAIL = "demo@printapi.local"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented password of the local demo account
+DEMO_OPERATOR_EMAIL = "operator@printapi.local"
+DEMO_OPERATOR_PASSWORD = "operator-password"  # noqa: S105 - the documented password of the local demo operator
 
 
 def _settings() -> Settings:
@@ -208,10 +210,14 @@ def demo(
 
     async def ensure(session: AsyncSession, runtime: Runtime) -> dict[str, str] | None:
         now = runtime.clock.now()
-        try:
-            await auth.find_account(session, email=DEMO_EMAIL)
-        except ApiError:
-            await auth.create_account(session, email=DEMO_EMAIL, password=DEMO_PASSWORD, now=now)
+        for email, password, role in (
+            (DEMO_EMAIL, DEMO_PASSWORD, "owner"),
+            (DEMO_OPERATOR_EMAIL, DEMO_OPERATOR_PASSWORD, "operator"),
+        ):
+            try:
+                await auth.find_account(session, email=email)
+            except ApiError:
+                await auth.create_account(session, email=email, password=password, role=role, now=now)
         if stored and await auth.client_is_active(session, client_id=stored["client_id"]):
             return None
         new = await auth.create_client(
@@ -241,6 +247,8 @@ def demo(
                 f"  token          curl -s {base}/v2/oauth -d grant_type=client_credentials "
                 f"-d client_id={stored['client_id']} -d client_secret={stored['client_secret']}",
                 f"  docs           {base}/docs",
+                f"  dashboard      {base}/dashboard  (sign in as the account above)",
+                f"  operator       {DEMO_OPERATOR_EMAIL} / {DEMO_OPERATOR_PASSWORD}  (production console)",
                 "",
             ]
         )

@@ -149,3 +149,17 @@ def _row(
 
 async def custom_prices(session: AsyncSession, *, account_id: int) -> list[CheckoutPrice]:
     return await repository.all_prices(session, account_id=account_id)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One line of the operators' accounts overview."""
+
+    account: Account
+    live_orders: int
+    test_orders: int
+    in_production: int
+
+
+async def overview(session: AsyncSession) -> list[AccountSummary]:
+    return [AccountSummary(*row) for row in await repository.overview(session)]

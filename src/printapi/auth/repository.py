@@ -48,6 +48,12 @@ async def list_clients(session: AsyncSession, account_id: int) -> list[ApiClient
     return list(result.scalars())
 
 
+async def client_of_account(session: AsyncSession, *, account_id: int, client_id: str) -> ApiClient | None:
+    """One API client, only if it belongs to ``account_id`` (revoked or not)."""
+    query = select(ApiClient).where(ApiClient.account_id == account_id, ApiClient.client_id == client_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def add_token(session: AsyncSession, token: AccessToken) -> None:
     session.add(token)
     await session.flush()

@@ -7,12 +7,14 @@ database round trip for authentication on every call.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import repository
@@ -57,22 +59,38 @@ def check_email(email: str) -> str:
     return email
 
 
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise InvalidInput.on("password", "must be at least 8 characters")
+
+
+async def new_password_hash(password: str) -> str:
+    """The argon2 hash of a new password, made in a worker thread (about 100 ms of CPU would stall
+    every other request of the process); call it before the write transaction begins."""
+    _check_password(password)
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
 async def create_account(
-    session: AsyncSession, *, email: str, password: str | None, role: str = "owner", now: datetime
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str | None,
+    role: str = "owner",
+    now: datetime,
+    password_hash: str | None = None,
 ) -> Account:
+    """A new account; ``password_hash`` (from ``new_password_hash``) instead of ``password``
+    keeps the hashing out of the transaction."""
     email = check_email(email).lower()
     if role not in ROLES:
         raise InvalidInput.on("role", f"must be one of {', '.join(ROLES)}")
-    if password is not None and len(password) < 8:
-        raise InvalidInput.on("password", "must be at least 8 characters")
+    if password is not None:
+        _check_password(password)
+        password_hash = hash_password(password)
     if await repository.get_account_by_email(session, email):
         raise Conflict(message=f"An account for {email} already exists.")
-    account = Account(
-        email=email,
-        password_hash=hash_password(password) if password else None,
-        role=role,
-        created_at=now,
-    )
+    account = Account(email=email, password_hash=password_hash, role=role, created_at=now)
     return await repository.add_account(session, account)
 
 
@@ -111,6 +129,45 @@ async def create_client(
     )
     await repository.add_client(session, client)
     return NewClient(client=client, secret=secret)
+
+
+async def list_clients(session: AsyncSession, *, account_id: int) -> list[ApiClient]:
+    """Every API client of the account, revoked ones included (the dashboard shows when)."""
+    return await repository.list_clients(session, account_id)
+
+
+async def revoke_client(
+    session: AsyncSession, *, account_id: int, client_id: str, now: datetime
+) -> ApiClient:
+    """Revoke one of the account's clients: its tokens stop working at once (``get_live_token``
+    checks ``revoked_at``), apart from the few seconds a process may have a token cached."""
+    client = await repository.client_of_account(session, account_id=account_id, client_id=client_id)
+    if client is None:
+        raise NotFound(message=f"No API client {client_id}.")
+    if client.revoked_at is None:
+        client.revoked_at = now
+        await session.flush()
+    return client
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    """Always one argon2 verification: against the stored hash, or a stand-in that never matches."""
+    matches = verify_password(stored or _stand_in_hash(), password)
+    return matches and stored is not None
+
+
+async def verify_sign_in(session: AsyncSession, *, email: str, password: str) -> Account | None:
+    """``check_password`` for the dashboard: argon2 runs in a worker thread (about 100 ms of CPU
+    would stall every other request of the process), and an unknown e-mail costs as much as a
+    wrong password, so the answer time does not tell which e-mails have an account."""
+    account = await repository.get_account_by_email(session, email.strip().lower())
+    stored = account.password_hash if account is not None else None
+    return account if await anyio.to_thread.run_sync(_verify, stored, password) else None
 
 
 async def client_is_active(session: AsyncSession, *, client_id: str) -> bool:

@@ -3,6 +3,7 @@
 from printapi.models.accounts import AccessToken, Account, ApiClient
 from printapi.models.base import Base
 from printapi.models.catalogue import Product
+from printapi.models.dashboard import DashboardSession, SignInAttempt
 from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.models.payments import CheckoutPrice, Coupon, Payment
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "CheckoutPrice",
     "Coupon",
+    "DashboardSession",
     "ItemFile",
     "MailMessage",
     "Order",
@@ -23,6 +25,7 @@ __all__ = [
     "OwnerAlert",
     "Payment",
     "Product",
+    "SignInAttempt",
     "WebhookAttempt",
     "WebhookEndpoint",
     "WebhookNotification",

@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
+from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange, Payment
 
 # One round trip: an order has few items and files, so joining them costs less than asking twice more.
 _WITH_ITEMS = joinedload(Order.items).joinedload(OrderItem.files)
@@ -173,6 +173,69 @@ async def file_statuses(session: AsyncSession, *, order_pk: int) -> list[str]:
 async def payment_status(session: AsyncSession, *, order_pk: int) -> str | None:
     query = select(Payment.status).where(Payment.order_pk == order_pk)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+# -- the dashboard -----------------------------------------------------------------------------
+
+
+async def search_for_account(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    environment: str | None,
+    status: str | None,
+    created_from: datetime | None,
+    created_before: datetime | None,
+    text: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[Order]]:
+    """One page of the account's orders, newest first, and how many match in all.
+
+    ``text`` matches the start of the order id or any part of the customer's e-mail.
+    """
+    conditions = [Order.account_id == account_id]
+    if environment is not None:
+        conditions.append(Order.environment == environment)
+    if status is not None:
+        conditions.append(Order.status == status)
+    if created_from is not None:
+        conditions.append(Order.created_at >= created_from)
+    if created_before is not None:
+        conditions.append(Order.created_at < created_before)
+    if text:
+        conditions.append(
+            Order.id.startswith(text, autoescape=True)
+            | func.lower(Order.email).contains(text.lower(), autoescape=True)
+        )
+    count = (await session.execute(select(func.count()).where(*conditions))).scalar_one()
+    query = (
+        select(Order)
+        .where(*conditions)
+        .order_by(Order.created_at.desc(), Order.pk.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(count), list((await session.execute(query)).scalars())
+
+
+async def in_status(
+    session: AsyncSession, *, environment: str, status: str, limit: int
+) -> tuple[int, list[tuple[Order, str]]]:
+    """Orders of every account in one status, longest in it first, with their items and the
+    account's e-mail; and how many there are in all."""
+    where = (Order.environment == environment, Order.status == status)
+    count = (await session.execute(select(func.count()).where(*where))).scalar_one()
+    query = (
+        select(Order, Account.email)
+        .join(Account, Account.id == Order.account_id)
+        .where(*where)
+        .order_by(Order.status_changed_at, Order.pk)
+        .limit(limit)
+        .options(joinedload(Order.items))
+    )
+    rows = (await session.execute(query)).unique().all()
+    return int(count), [(row[0], row[1]) for row in rows]
 
 
 async def cancel_open_payment(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:

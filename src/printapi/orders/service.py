@@ -590,3 +590,61 @@ async def operator_set_status(
         session, order_id=order_id, account_id=account_id, environment=environment
     )
     return await change_status(session, order=order, change=change, source="operator", now=now)
+
+
+# -- the dashboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderSearch:
+    """The dashboard's order filters; ``None`` means any. ``text``: id prefix or part of the e-mail."""
+
+    environment: Environment | None = None
+    status: OrderStatus | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    text: str | None = None
+
+
+async def search_orders(
+    session: AsyncSession, *, account_id: int, search: OrderSearch, page: PageRequest
+) -> Page[Order]:
+    count, results = await repository.search_for_account(
+        session,
+        account_id=account_id,
+        environment=search.environment,
+        status=search.status,
+        created_from=search.created_from,
+        created_before=search.created_before,
+        text=search.text,
+        offset=page.offset,
+        limit=page.limit,
+    )
+    return Page(count=count, offset=page.offset, limit=page.limit, results=results)
+
+
+async def history(session: AsyncSession, *, order_pk: int) -> list[OrderStatusChange]:
+    """The order's timeline, oldest first: creation, every move and every payment change."""
+    return await repository.history_of(session, order_pk=order_pk)
+
+
+async def get_for_operator(
+    session: AsyncSession, *, account_id: int, environment: str, order_id: str
+) -> Order:
+    """One order of any account with its items, files and payment (the production console)."""
+    head = await find_for_operator(session, order_id=order_id, account_id=account_id, environment=environment)
+    return await get_by_pk(session, order_pk=head.pk)
+
+
+@dataclass(frozen=True)
+class QueuedOrder:
+    order: Order
+    account_email: str
+
+
+async def production_queue(session: AsyncSession, *, limit: int) -> tuple[int, list[QueuedOrder]]:
+    """Live orders in Processing, the longest in production first, and how many there are."""
+    count, rows = await repository.in_status(
+        session, environment=Environment.LIVE, status=OrderStatus.PROCESSING, limit=limit
+    )
+    return count, [QueuedOrder(order, email) for order, email in rows]

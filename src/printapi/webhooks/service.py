@@ -47,6 +47,16 @@ def check_url(url: str, guard: OutboundGuard) -> str:
     return url
 
 
+DESCRIPTION_LENGTH = 200
+
+
+def check_description(description: str | None) -> str | None:
+    """The owner's note on an endpoint (the API's schema checks it too; the dashboard's form does not)."""
+    if description is not None and len(description) > DESCRIPTION_LENGTH:
+        raise InvalidInput.on("description", f"must be at most {DESCRIPTION_LENGTH} characters")
+    return description
+
+
 async def create_endpoint(
     session: AsyncSession,
     *,
@@ -66,7 +76,7 @@ async def create_endpoint(
             account_id=account_id,
             environment=environment,
             url=check_url(url, guard),
-            description=description,
+            description=check_description(description),
             enabled=enabled,
             secret=signing.new_secret(),
             created_at=now,
@@ -115,7 +125,7 @@ async def update_endpoint(
     if url is not None:
         endpoint.url = check_url(url, guard)
     if description is not None:
-        endpoint.description = description
+        endpoint.description = check_description(description)
     if enabled is not None:
         endpoint.enabled = enabled
     endpoint.updated_at = now

@@ -1,0 +1,106 @@
+"""Reading form fields: text in, typed values out, or ``InvalidInput`` naming the field.
+
+Forms are the dashboard's input; the services check the rules, these only check the shape.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from printapi.kit.errors import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
+_MAX_TEXT = 2048
+
+
+def text(form: dict[str, str], name: str, *, required: bool = False) -> str | None:
+    value = form.get(name, "").strip()
+    if len(value) > _MAX_TEXT or "\x00" in value:
+        raise InvalidInput.on(name, f"must be at most {_MAX_TEXT} characters of text")
+    if not value:
+        if required:
+            raise InvalidInput.on(name, "is required")
+        return None
+    return value
+
+
+def required(form: dict[str, str], name: str) -> str:
+    value = text(form, name, required=True)
+    assert value is not None
+    return value
+
+
+def choice(form: dict[str, str], name: str, kind: type[E], *, default: E | None = None) -> E | None:
+    value = text(form, name)
+    if value is None:
+        return default
+    return _member(name, value, kind)
+
+
+def required_choice(form: dict[str, str], name: str, kind: type[E]) -> E:
+    return _member(name, required(form, name), kind)
+
+
+def _member(name: str, value: str, kind: type[E]) -> E:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidInput.on(name, f"must be one of {allowed}") from exc
+
+
+def euros(form: dict[str, str], name: str, *, required: bool = False) -> Decimal | None:
+    """An amount like ``12.50`` or ``12,50`` (two decimals at most, not negative)."""
+    value = text(form, name, required=required)
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.replace("€", "").strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise InvalidInput.on(name, "must be an amount such as 12.50") from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**7:
+        raise InvalidInput.on(name, "must be an amount such as 12.50")
+    return amount.quantize(Decimal("0.01"))
+
+
+def whole(form: dict[str, str], name: str) -> int | None:
+    value = text(form, name)
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise InvalidInput.on(name, "must be a whole number")
+    return int(value)
+
+
+FIRST_YEAR, LAST_YEAR = 1970, 9998
+
+
+def day(form: dict[str, str], name: str) -> date | None:
+    value = text(form, name)
+    if value is None:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput.on(name, "must be a date such as 2026-03-31") from exc
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:  # day_start and UTC must not overflow
+        raise InvalidInput.on(name, f"must be a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return parsed
+
+
+def day_start(day_value: date | None, zone: ZoneInfo, *, next_day: bool = False) -> datetime | None:
+    """Midnight at the start of ``day_value`` (or of the day after) in ``zone``."""
+    if day_value is None:
+        return None
+    if next_day:
+        day_value += timedelta(days=1)
+    return datetime.combine(day_value, time(), tzinfo=zone)
+
+
+def switch(form: dict[str, str], name: str) -> bool:
+    """A checkbox, or a hidden ``on``/``off`` field."""
+    return form.get(name, "off").strip().lower() in ("on", "true", "1", "yes")
