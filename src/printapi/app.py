@@ -105,7 +105,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     errors = []
     for error in exc.errors():
-        message = str(error.get("msg", "is invalid"))
+        # Our own validators' messages, without pydantic's "Value error, " in front.
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
         field = _field_name(tuple(error.get("loc", ())))
         if error.get("type") == "json_invalid":
             detail = (error.get("ctx") or {}).get("error")

@@ -139,6 +139,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PRINTAPI_DOWNLOAD_LEASE_SECONDS must exceed the download and preflight timeouts"
             )
+        # The only provider is the test page, which takes no money: live customers of a production
+        # server must never be able to "pay" with it. Unknown names are refused rather than ignored.
+        if self.live_payment_provider not in (None, "test"):
+            raise ValueError("PRINTAPI_LIVE_PAYMENT_PROVIDER: the only provider is 'test'")
+        if self.mode is Mode.PRODUCTION and self.live_payment_provider == "test":
+            raise ValueError(
+                "PRINTAPI_LIVE_PAYMENT_PROVIDER=test takes no money and is refused in production; "
+                "leave it unset (live orders then have no payment screen)"
+            )
         return self
 
     @property

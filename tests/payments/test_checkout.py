@@ -379,3 +379,34 @@ class TestBadSetupChangesNothing:
 
         assert response.status_code == 401, response.text
         assert_error(await get_checkout(client, paying_headers, order), 404)
+
+
+class TestTheV1Alias:
+    """v1 names the billing address ``billingAddress`` (architecture §7), in and out."""
+
+    async def test_v1_takes_and_gives_billing_address(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+        body = {"returnUrl": RETURN_URL, "billingAddress": checkout_body()["billing"]["address"]}
+
+        response = await client.post(
+            "/v1" + checkout_path(order).removeprefix("/v2"), json=body, headers=paying_headers
+        )
+        v2 = await get_checkout(client, paying_headers, order)
+
+        assert response.status_code == 201, response.text
+        assert response.json()["billingAddress"]["name"] == "K. Klant"
+        assert "billing" not in response.json()
+        assert v2.json()["billing"]["address"] == response.json()["billingAddress"]
+
+    async def test_v2_accepts_the_v1_name_too_and_billing_wins(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+        body = {**checkout_body(), "billingAddress": checkout_body(name="Someone Else")["billing"]["address"]}
+
+        response = await client.post(checkout_path(order), json=body, headers=paying_headers)
+
+        assert response.status_code == 201, response.text
+        assert response.json()["billing"]["address"]["name"] == "K. Klant"

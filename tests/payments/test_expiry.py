@@ -23,6 +23,7 @@ from printapi.runtime import Runtime
 from printapi.worker import expire_payments
 from tests.payments.conftest import (
     PrintFiles,
+    checkout_body,
     choose,
     history,
     path_of,
@@ -57,6 +58,22 @@ async def open_payment(client: httpx.AsyncClient, headers: dict[str, str]) -> tu
 async def expire(runtime: Runtime, *, worker: str = "test-worker") -> int:
     async with runtime.db.write() as session:
         return await service.expire_due(session, worker=worker, now=runtime.clock.now())
+
+
+class TestAnExpiredLinkBeforeTheJobRuns:
+    async def test_setting_it_up_again_is_refused_and_changes_nothing(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str], runtime: Runtime, clock: FixedClock
+    ) -> None:
+        order, _ = await open_payment(client, paying_headers)
+        clock.advance(DAY + SECOND)
+
+        again = await client.post(
+            path_of(order["checkout"]["setupUrl"]), json=checkout_body(), headers=paying_headers
+        )
+
+        assert again.status_code == 403, again.text
+        assert "expired" in again.json()["message"]
+        assert await expire(runtime) == 1  # still the job's to cancel, once
 
 
 class TestAnUnpaidPaymentExpires:

@@ -102,6 +102,8 @@ class TestThePageShowsWhatIsPaidFor:
         response = await client.get("/v2/payments/NoSuchCode0000000000/start")
 
         assert response.status_code == 404, response.text
+        assert response.headers["content-type"].startswith("text/html")  # a customer's browser
+        assert "This payment link is not known" in response.text
 
     async def test_once_paid_it_shows_the_status_and_offers_no_buttons(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]
@@ -360,6 +362,7 @@ class TestAnOrderCancelledWhileItsPaymentIsOpen:
             f"/v2/orders/{order['id']}/status", json={"status": "Cancelled"}, headers=paying_headers
         )
         assert cancel.status_code == 200, cancel.text
+        assert cancel.json()["payment"] == "Cancelled"  # the answer tells what the change did
 
         await choose(client, payment_url, "Successful", token=token)
 

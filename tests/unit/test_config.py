@@ -150,3 +150,19 @@ class TestOtherSettings:
     )
     def test_sqlite_is_recognised_by_the_url(self, url: str, sqlite: bool) -> None:
         assert make_settings(database_url=url).is_sqlite is sqlite
+
+
+class TestLivePaymentProvider:
+    def test_production_refuses_the_test_provider_for_live_payments(self) -> None:
+        with pytest.raises(ValidationError, match="takes no money"):
+            make_settings(mode="production", live_payment_provider="test")
+
+    def test_an_unknown_provider_is_refused(self) -> None:
+        with pytest.raises(ValidationError, match="the only provider is 'test'"):
+            make_settings(mode="development", live_payment_provider="mollie")
+
+    def test_production_without_a_provider_has_no_live_payments(self) -> None:
+        assert make_settings(mode="production").live_provider is None
+
+    def test_development_pays_live_orders_on_the_test_page(self) -> None:
+        assert make_settings(mode="development", secret_key=DEV_SECRET_KEY).live_provider == "test"

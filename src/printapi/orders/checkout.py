@@ -19,6 +19,7 @@ from printapi.accounts.service import ProductPrices
 from printapi.catalogue.spec import ProductionSpeed, ProductSpec
 from printapi.coupons import service as coupons
 from printapi.kit import ids
+from printapi.kit.wire import round_money
 from printapi.models import Account
 from printapi.payments.consumer import ZERO, excluding_vat, line_amount
 from printapi.shipping.rates import Rate
@@ -47,7 +48,7 @@ def item_amount(line: Line, prices: ProductPrices, *, speed: ProductionSpeed, su
         amount += line_amount(prices.option(option.id, value), extra_pages=extra, quantity=line.quantity)
     if speed is ProductionSpeed.EXPRESS and line.spec.production_time(ProductionSpeed.EXPRESS) is not None:
         rate = line.spec.express_surcharge if line.spec.express_surcharge is not None else surcharge
-        amount = (amount * (1 + rate)).quantize(Decimal("0.01"))
+        amount = round_money(amount * (1 + rate))
     return amount
 
 

@@ -244,6 +244,7 @@ async def cancel_open_payment(session: AsyncSession, *, order_pk: int, now: date
         update(Payment)
         .where(Payment.order_pk == order_pk, Payment.status == "Open")
         .values(status="Cancelled", settled_at=now, updated_at=now, locked_until=None, locked_by=None)
-        .execution_options(synchronize_session=False)
+        # fetch: a Payment already loaded in this session (the order's answer) shows it Cancelled.
+        .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement

@@ -9,22 +9,26 @@ from printapi.models import Payment
 
 
 def checkout(payment: Payment, urls: Urls) -> dict[str, Any]:
-    return {
+    """v2 nests the address in ``billing``; v1 calls it ``billingAddress`` (architecture §7)."""
+    address = {
+        "email": payment.billing_email,
+        "name": payment.billing_name,
+        "company": payment.billing_company,
+        "line1": payment.billing_line1,
+        "line2": payment.billing_line2,
+        "postCode": payment.billing_post_code,
+        "city": payment.billing_city,
+        "state": payment.billing_state,
+        "country": payment.billing_country,
+    }
+    body: dict[str, Any] = {
         "amount": payment.amount,
         "status": payment.status,
         "paymentUrl": urls.payment(payment.code),
         "returnUrl": payment.return_url,
-        "billing": {
-            "address": {
-                "email": payment.billing_email,
-                "name": payment.billing_name,
-                "company": payment.billing_company,
-                "line1": payment.billing_line1,
-                "line2": payment.billing_line2,
-                "postCode": payment.billing_post_code,
-                "city": payment.billing_city,
-                "state": payment.billing_state,
-                "country": payment.billing_country,
-            }
-        },
     }
+    if urls.version == "v1":
+        body["billingAddress"] = address
+    else:
+        body["billing"] = {"address": address}
+    return body

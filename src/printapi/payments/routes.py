@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
-from printapi.kit.errors import Forbidden
+from printapi.kit.errors import ApiError, Forbidden, InvalidInput
 from printapi.kit.wire import WireResponse
 from printapi.payments import pages, presenters, service
 from printapi.payments.provider import PaymentProvider, Redirect, TestProvider
@@ -31,7 +31,7 @@ def provider_for(runtime: Runtime, environment: str) -> PaymentProvider:
     if name != "test":
         raise Forbidden(
             message="No payment provider is configured for live payments.",
-            hints=["The print shop sets PRINTAPI_LIVE_PAYMENT_PROVIDER."],
+            hints=["Live payments need a payment provider, which this server does not have yet."],
         )
     return TestProvider(runtime.settings.secret_key)
 
@@ -47,7 +47,11 @@ async def setup_checkout(
     code: str, body: CheckoutIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     provider = provider_for(runtime, principal.environment)
-    address = body.billing.address
+    address = body.billing.address if body.billing is not None else body.billing_address
+    if address is None:
+        raise InvalidInput.on(
+            "billing", "is required", hint="Send billing: {address: {name, line1, postCode, city, country}}."
+        )
     _, payment = await service.setup(
         session,
         principal=principal,
@@ -80,8 +84,13 @@ async def get_checkout(
     summary="The hosted payment page (HTML) that paymentUrl points to",
 )
 async def payment_page(code: str, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep) -> HTMLResponse:
-    view = await service.page(session, code=code)
-    provider = provider_for(runtime, view.order.environment)
+    try:
+        view = await service.page(session, code=code)
+        provider = provider_for(runtime, view.order.environment)
+    except ApiError as error:  # the customer's browser: a page, not the API's JSON
+        title = "This payment link is not known" if error.status == 404 else "This payment cannot start"
+        page = pages.render("error.html", title=title, message=error.message)
+        return HTMLResponse(page, status_code=error.status, headers={"Cache-Control": "no-store"})
     action = provider.start(code=code)
     if isinstance(action, Redirect) and view.payment.status == PaymentStatus.OPEN:
         return HTMLResponse(status_code=303, headers={"Location": action.url})

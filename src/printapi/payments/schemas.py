@@ -22,7 +22,9 @@ class BillingIn(WireModel):
 
 class CheckoutIn(WireModel):
     return_url: Annotated[StrictStr, Field(min_length=5, max_length=512)]
-    billing: BillingIn
+    billing: BillingIn | None = None
+    # v1 name of the billing address (architecture §7); accepted on both versions, `billing` wins.
+    billing_address: BillingAddressIn | None = None
 
     @field_validator("return_url")
     @classmethod

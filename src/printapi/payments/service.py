@@ -78,6 +78,8 @@ async def setup(
     if payment is not None:
         if payment.status != PaymentStatus.OPEN:
             raise Forbidden(message=f"The payment of order '{order.id}' is {payment.status} already.")
+        if expired(payment, now):  # the expiry job cancels it (and the order) within moments
+            raise Forbidden(message=f"The payment link of order '{order.id}' expired; it cannot be paid.")
         for name, value in _billing_columns(billing).items():
             setattr(payment, name, value)
         payment.return_url = return_url
@@ -131,11 +133,13 @@ async def settle(
 ) -> bool:
     """Move an Open payment to its outcome, with every consequence; False if it was not Open any more."""
     transition(PaymentStatus.OPEN, outcome)
+    # The order first, then the payment: the order that cancels takes its locks in that order too,
+    # so the two cannot deadlock on PostgreSQL.
+    order = await orders.lock(session, order_pk=payment.order_pk)
     if not await repository.settle_if_open(
         session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref
     ):
         return False
-    order = await orders.lock(session, order_pk=payment.order_pk)
     if outcome is PaymentStatus.SUCCESSFUL:
         await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
         await orders.files_settled(session, order_pk=order.pk, now=now)
