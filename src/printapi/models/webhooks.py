@@ -78,6 +78,14 @@ class WebhookNotification(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # The calls in flight per endpoint (each claim counts them): a lease is cleared on every
+        # outcome, so these are few, however long the backlog and the log.
+        Index(
+            "ix_webhook_notifications_leased",
+            "endpoint_pk",
+            sqlite_where=text("locked_until IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND locked_until IS NOT NULL"),
+        ),
         Index("ix_webhook_notifications_endpoint", "endpoint_pk", "created_at"),
         Index("ix_webhook_notifications_order", "order_pk"),
         Index("ix_webhook_notifications_finished", "finished_at"),
