@@ -25,7 +25,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import aiohttp
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi import __version__
 from printapi.kit import metrics, schedule
@@ -34,7 +33,7 @@ from printapi.kit.outbound import Failure, OutboundGuard, classify, read_capped
 from printapi.models import OwnerAlert, WebhookAttempt
 from printapi.runtime import Runtime
 from printapi.webhooks import repository, signing
-from printapi.webhooks.repository import Claimed
+from printapi.webhooks.repository import Claimed, Failed
 from printapi.webhooks.service import CHANNEL
 from printapi.webhooks.states import AlertKind, NotificationKind
 
@@ -187,26 +186,25 @@ class Dispatcher:
         if not batch:
             return
         now = self.runtime.clock.now()
-        next_due: datetime | None = None
         succeeded = [outcome.claimed for outcome in batch if outcome.succeeded]
+        failures = [(outcome, self._failed(outcome, now)) for outcome in batch if not outcome.succeeded]
+        failed = [f for _, f in failures]
         async with self.runtime.db.write() as session:
-            alerts: list[OwnerAlert] = []
+            # Two statements for the whole batch, however many endpoints failed in it: a burst of
+            # timeouts must not hold the healthy endpoints' leases for long.
             delivered, _again = await repository.mark_delivered(
                 session, claimed=succeeded, worker=self.worker, now=now
             )
-            for outcome in batch:
-                if outcome.succeeded:
-                    continue
-                retry_at = await self._record_failure(session, outcome, now=now, alerts=alerts)
-                if retry_at is not None and (next_due is None or retry_at < next_due):
-                    next_due = retry_at
+            ours = await repository.mark_failed(session, failed=failed, worker=self.worker, now=now)
+            alerts = [a for o, f in failures if f.claimed.pk in ours for a in self._alerts(o, f, now)]
             await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
             await repository.add_alerts(session, alerts)
         self._count_successes(succeeded, delivered, now)
         # Their leases are free now: the claim loop may take more of the same endpoints at once.
         self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])
-        if next_due is not None:
-            self._wake_at(next_due)
+        retries = [f.retry_at for f in failed if f.claimed.pk in ours and f.retry_at is not None]
+        if retries:
+            self._wake_at(min(retries))
 
     @staticmethod
     def _count_successes(succeeded: list[Claimed], delivered: set[int], now: datetime) -> None:
@@ -215,25 +213,26 @@ class Dispatcher:
             if claimed.pk in delivered:
                 metrics.WEBHOOK_LATENCY_SECONDS.observe(max(0.0, (now - claimed.changed_at).total_seconds()))
 
-    async def _record_failure(
-        self, session: AsyncSession, outcome: Outcome, *, now: datetime, alerts: list[OwnerAlert]
-    ) -> datetime | None:
-        """Write one failed attempt; returns when the notification falls due again, if it does."""
-        claimed, failure = outcome.claimed, outcome.failure
+    def _failed(self, outcome: Outcome, now: datetime) -> Failed:
+        """The next attempt of a failed one, on the schedule (None: it was the last)."""
+        failure = outcome.failure
         assert failure is not None
         metrics.WEBHOOK_ATTEMPTS.labels("failure", failure.error_class).inc()
-        wait = schedule.next_wait(self.schedule, failed_attempts=claimed.attempts, random=self._random.random)
-        retry_at = None if wait is None else now + wait
-        if not await repository.mark_failed(
-            session, claimed=claimed, worker=self.worker, now=now, retry_at=retry_at, error=failure.message
-        ):
-            return None
-        if claimed.attempts == 1:
-            alerts.append(self._alert(claimed, AlertKind.FIRST_FAILURE, failure, now))
-        if retry_at is None:
+        attempts = outcome.claimed.attempts
+        wait = schedule.next_wait(self.schedule, failed_attempts=attempts, random=self._random.random)
+        return Failed(outcome.claimed, None if wait is None else now + wait, failure.message)
+
+    def _alerts(self, outcome: Outcome, failed: Failed, now: datetime) -> list[OwnerAlert]:
+        """The owner alerts of a recorded failure: the first failure, and giving up."""
+        failure = outcome.failure
+        assert failure is not None
+        alerts = []
+        if failed.claimed.attempts == 1:
+            alerts.append(self._alert(failed.claimed, AlertKind.FIRST_FAILURE, failure, now))
+        if failed.retry_at is None:
             metrics.WEBHOOK_GIVEN_UP.inc()
-            alerts.append(self._alert(claimed, AlertKind.GAVE_UP, failure, now))
-        return retry_at
+            alerts.append(self._alert(failed.claimed, AlertKind.GAVE_UP, failure, now))
+        return alerts
 
     @staticmethod
     def _alert(claimed: Claimed, kind: AlertKind, failure: Failure, now: datetime) -> OwnerAlert:

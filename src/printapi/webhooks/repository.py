@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, tuple_, update
+from sqlalchemy import and_, case, delete, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.kit.claim import Queue, claim_due, still_leased
+from printapi.kit.claim import Queue, claim_due
 from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import NotificationStatus
 
@@ -211,26 +211,64 @@ async def mark_delivered(
     return delivered, set(again.scalars())
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A failed attempt to record: due again at ``retry_at``, or given up when it is None."""
+
+    claimed: Claimed
+    retry_at: datetime | None
+    error: str
+
+
 async def mark_failed(
-    session: AsyncSession,
-    *,
-    claimed: Claimed,
-    worker: str,
-    now: datetime,
-    retry_at: datetime | None,
-    error: str,
-) -> bool:
-    """Schedule the next attempt, or give up when ``retry_at`` is None. False if the lease was lost."""
-    guard = still_leased(QUEUE, key=claimed.pk, worker=worker, attempts=claimed.attempts)
-    values: dict[str, Any] = {"locked_until": None, "locked_by": None, "last_error": error[:300]}
-    if retry_at is None:
-        values |= {"status": NotificationStatus.FAILED, "finished_at": now}
-    else:
-        values["next_attempt_at"] = retry_at
+    session: AsyncSession, *, failed: Sequence[Failed], worker: str, now: datetime
+) -> set[int]:
+    """Schedule the next attempts, or give up, for a whole batch in one statement. Returns the keys
+    of the rows that were still ours (a row whose lease expired has passed to another worker)."""
+    ours: set[int] = set()
+    for start in range(0, len(failed), FAILED_CHUNK):
+        ours |= await _mark_failed(session, failed[start : start + FAILED_CHUNK], worker=worker, now=now)
+    return ours
+
+
+FAILED_CHUNK = 1000  # rows per statement: about 6 parameters each, well under the drivers' 32,766
+
+
+async def _mark_failed(
+    session: AsyncSession, failed: Sequence[Failed], *, worker: str, now: datetime
+) -> set[int]:
+    model = WebhookNotification
+    by_pk = {f.claimed.pk: f for f in failed}
+    when_type, error_type = model.next_attempt_at.type, model.last_error.type
+    given_up = [pk for pk, f in by_pk.items() if f.retry_at is None]
+    retries = [(model.pk == pk, literal(f.retry_at, when_type)) for pk, f in by_pk.items() if f.retry_at]
+    values: dict[str, Any] = {
+        "locked_until": None,
+        "locked_by": None,
+        "last_error": case(
+            *[(model.pk == pk, literal(f.error[:300], error_type)) for pk, f in by_pk.items()],
+            else_=model.last_error,
+        ),
+    }
+    if retries:
+        values["next_attempt_at"] = case(*retries, else_=model.next_attempt_at)
+    if given_up:
+        values["status"] = case(
+            (model.pk.in_(given_up), literal(NotificationStatus.FAILED.value)), else_=model.status
+        )
+        values["finished_at"] = case((model.pk.in_(given_up), literal(now, when_type)), else_=None)
     result = await session.execute(
-        update(WebhookNotification).where(guard).values(**values).execution_options(synchronize_session=False)
+        update(model)
+        .where(
+            tuple_(model.pk, model.attempts).in_([(f.claimed.pk, f.claimed.attempts) for f in failed]),
+            _PENDING,
+            model.locked_by == worker,
+        )
+        .values(**values)
+        .returning(model.pk)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+    return set(result.scalars())
 
 
 async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:

@@ -1,0 +1,113 @@
+"""Recording a batch of failed attempts in one statement (``repository.mark_failed``): each row gets
+its own next attempt or is given up, and a row whose lease passed to another worker is left alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from printapi.models import WebhookNotification
+from printapi.runtime import Runtime
+from printapi.webhooks import repository
+from printapi.webhooks.repository import Claimed, Failed
+from tests.webhooks.conftest import Shop, add_endpoint, move, place
+
+WORKER = "worker-a"
+
+
+async def claim_all(runtime: Runtime, *, worker: str = WORKER) -> list[Claimed]:
+    async with runtime.db.write() as session:
+        return await repository.claim(
+            session, now=runtime.clock.now(), worker=worker, lease_seconds=30, limit=50, per_endpoint=8
+        )
+
+
+async def rows(runtime: Runtime) -> dict[int, WebhookNotification]:
+    async with runtime.db.read() as session:
+        found = (await session.execute(select(WebhookNotification))).scalars()
+        return {row.pk: row for row in found}
+
+
+class TestABatchOfFailures:
+    async def test_each_row_gets_its_own_outcome_and_a_lost_lease_is_left_alone(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        for number in range(4):
+            await add_endpoint(api, shop_api, f"https://shop{number}.example/hook")
+        await place(api, shop_api, "batch-1")
+        await move(api, shop_api, "batch-1", "Processing")
+        first, second, third, lost = sorted(await claim_all(live_runtime), key=lambda c: c.pk)
+        async with live_runtime.db.write() as session:  # another worker took the last one over
+            taken = update(WebhookNotification).where(WebhookNotification.pk == lost.pk)
+            await session.execute(taken.values(locked_by="worker-b"))
+        now = live_runtime.clock.now()
+        retry_1, retry_2 = now + timedelta(minutes=2), now + timedelta(minutes=5)
+
+        async with live_runtime.db.write() as session:
+            ours = await repository.mark_failed(
+                session,
+                failed=[
+                    Failed(first, retry_1, "HTTP 503"),
+                    Failed(second, retry_2, "timed out after 10 s"),
+                    Failed(third, None, "x" * 400),
+                    Failed(lost, retry_1, "HTTP 500"),
+                ],
+                worker=WORKER,
+                now=now,
+            )
+        after = await rows(live_runtime)
+
+        assert ours == {first.pk, second.pk, third.pk}
+        assert (after[first.pk].status, after[first.pk].next_attempt_at) == ("pending", retry_1)
+        assert (after[second.pk].status, after[second.pk].next_attempt_at) == ("pending", retry_2)
+        assert after[first.pk].last_error == "HTTP 503"
+        assert after[second.pk].last_error == "timed out after 10 s"
+        assert (after[third.pk].status, after[third.pk].finished_at) == ("failed", now)
+        assert after[third.pk].last_error == "x" * 300
+        assert {after[pk].locked_by for pk in ours} == {None}
+        assert {after[pk].locked_until for pk in ours} == {None}
+        assert after[first.pk].finished_at is None
+        assert (after[lost.pk].locked_by, after[lost.pk].last_error) == ("worker-b", None)
+
+    async def test_an_attempt_of_an_earlier_lease_changes_nothing(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        await add_endpoint(api, shop_api, "https://shop.example/hook")
+        await place(api, shop_api, "batch-2")
+        await move(api, shop_api, "batch-2", "Processing")
+        (claimed,) = await claim_all(live_runtime)
+        stale = Claimed(**{**claimed.__dict__, "attempts": claimed.attempts - 1})
+
+        async with live_runtime.db.write() as session:
+            ours = await repository.mark_failed(
+                session, failed=[Failed(stale, None, "late")], worker=WORKER, now=live_runtime.clock.now()
+            )
+
+        assert ours == set()
+        assert (await rows(live_runtime))[claimed.pk].status == "pending"
+
+    async def test_more_rows_than_one_statement_takes_are_recorded_in_chunks(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(repository, "FAILED_CHUNK", 2)
+        for number in range(5):
+            await add_endpoint(api, shop_api, f"https://chunk{number}.example/hook")
+        await place(api, shop_api, "batch-3")
+        await move(api, shop_api, "batch-3", "Processing")
+        claimed = await claim_all(live_runtime)
+        later = live_runtime.clock.now() + timedelta(minutes=1)
+
+        async with live_runtime.db.write() as session:
+            ours = await repository.mark_failed(
+                session,
+                failed=[Failed(c, later, "HTTP 502") for c in claimed],
+                worker=WORKER,
+                now=live_runtime.clock.now(),
+            )
+
+        assert len(claimed) == 5
+        assert ours == {c.pk for c in claimed}
+        assert {row.next_attempt_at for row in (await rows(live_runtime)).values()} == {later}
