@@ -9,7 +9,6 @@ The tests are skipped, with the reason, where Chromium is not installed; CI inst
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,31 +22,15 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from printapi.app import create_app
 from printapi.runtime import Runtime
-from tests.conftest import Backend
+from tests.dashboard.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 # The webhook tests' receiver, runtime (system clock, fast schedule), API client and worker.
 from tests.webhooks.conftest import FAST, api, free_port, live_runtime, receiver, shop_api, worker  # noqa: F401
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 # Every browser test carries this mark: skipped with its reason where Chromium is not installed.
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium (CI does, in .ci/run)"
 )
-
-
-def screenshots_wanted(backend: Backend) -> bool:
-    """Screenshots for docs/ are taken once per run (on SQLite), unless PRINTAPI_SCREENSHOTS=off."""
-    return backend.name == "sqlite" and os.environ.get("PRINTAPI_SCREENSHOTS", "on") != "off"
 
 
 @pytest.fixture

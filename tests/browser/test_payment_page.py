@@ -19,8 +19,9 @@ from playwright.async_api import Page, Route, expect
 
 from printapi.runtime import Runtime
 from printapi.worker import Worker
-from tests.browser.conftest import ShopSite, needs_chromium, screenshots_wanted
+from tests.browser.conftest import ShopSite, needs_chromium
 from tests.conftest import Backend
+from tests.dashboard.browser_support import screenshots_wanted
 from tests.payments.conftest import payment_notes, place, set_up, statuses, switch_payment_screen
 from tests.webhooks.conftest import Receiver, Shop, add_endpoint, eventually
 
