@@ -304,6 +304,25 @@ class TestBadSetupChangesNothing:
         assert_error(response, 400, field=f"billing.address.{missing}")
         assert_error(await get_checkout(client, paying_headers, order), 404)
 
+    @pytest.mark.parametrize(
+        ("override", "field"),
+        [
+            ({"country": "XX"}, "billing.address.country"),
+            ({"country": "US", "state": "ZZ"}, "billing.address.state"),
+            ({"email": "not-an-address"}, "billing.address.email"),
+        ],
+    )
+    async def test_a_billing_address_breaking_the_order_address_rules_is_400(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str], override: dict[str, str], field: str
+    ) -> None:
+        order = await place(client, paying_headers)
+        body = checkout_body(**override)
+
+        response = await client.post(checkout_path(order), json=body, headers=paying_headers)
+
+        assert_error(response, 400, field=field)
+        assert_error(await get_checkout(client, paying_headers, order), 404)
+
     async def test_no_billing_at_all_is_400(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]
     ) -> None:

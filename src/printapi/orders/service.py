@@ -47,6 +47,13 @@ DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens
 _ORDER_ID = re.compile(r"^[!-~]+$")
 _ID_FORBIDDEN = set("/\\?#%")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(value: str) -> bool:
+    """The e-mail rule of an order's customer (and of a billing address)."""
+    return bool(_EMAIL.match(value))
+
+
 SYNC_LIMIT = 1000
 
 

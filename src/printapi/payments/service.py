@@ -17,19 +17,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.kit import ids
-from printapi.kit.errors import Forbidden, NotFound
+from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound
 from printapi.models import Order, Payment
 from printapi.orders import service as orders
 from printapi.orders.schemas import AddressIn, StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.payments import repository
 from printapi.payments.states import PaymentStatus, transition
+from printapi.shipping import service as shipping
 
 
 @dataclass(frozen=True)
 class Billing:
     address: AddressIn
     email: str | None
+
+
+def check_billing(billing: Billing) -> None:
+    """The same rules as the order's shipping address: ISO country and subdivision, an e-mail."""
+    prefix = "billing.address."
+    errors = shipping.destination_errors(billing.address.country, billing.address.state, prefix=prefix)
+    if billing.email and not orders.is_email(billing.email):
+        errors.append(FieldError(f"{prefix}email", "is not an e-mail address"))
+    if errors:
+        raise InvalidInput.of(errors)
 
 
 def _billing_columns(billing: Billing) -> dict[str, Any]:
@@ -71,6 +82,7 @@ async def setup(
     now: datetime,
 ) -> tuple[Order, Payment]:
     """Open the payment of an order (or change its return URL and billing while it is Open)."""
+    check_billing(billing)
     order = await _order_of_checkout(session, principal=principal, code=code)
     if order.status != OrderStatus.CREATED:
         raise Forbidden(message=f"Order '{order.id}' is {order.status}: it can no longer be paid.")
