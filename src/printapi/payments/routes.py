@@ -82,6 +82,11 @@ async def get_checkout(
     "/payments/{code}/start",
     response_class=HTMLResponse,
     summary="The hosted payment page (HTML) that paymentUrl points to",
+    # The customer's browser gets pages, errors included.
+    responses={
+        403: {"description": "No payment provider for this order", "content": {"text/html": {}}},
+        404: {"description": "Unknown payment link", "content": {"text/html": {}}},
+    },
 )
 async def payment_page(code: str, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep) -> HTMLResponse:
     try:
