@@ -8,8 +8,11 @@ for the same cancellation, one after the other).
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
+from sqlalchemy import text
 
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
@@ -73,3 +76,50 @@ class TestAPaymentConfirmedWhileTheOrderIsCancelled:
         state = await statuses(client, paying_headers, order["id"])
         assert state["order"] == "Cancelled"
         assert state["payment"] != "Successful"
+
+
+RACES = 5
+
+
+async def _pay(runtime: Runtime, code: str, barrier: asyncio.Barrier) -> bool:
+    async with runtime.db.write() as session:
+        payment, _ = await service.by_payment_code(session, code=code)
+        await barrier.wait()
+        now = runtime.clock.now()
+        return await service.settle(
+            session, payment=payment, outcome=PaymentStatus.SUCCESSFUL, source="payment", now=now
+        )
+
+
+async def _cancel(runtime: Runtime, order_id: str, barrier: asyncio.Barrier) -> None:
+    """The print shop cancels, the way the operator API and the console do."""
+    async with runtime.db.write() as session:
+        await session.execute(text("SELECT 1"))
+        await barrier.wait()
+        await orders.operator_set_status(
+            session,
+            order_id=order_id,
+            account_id=None,
+            change=StatusChangeIn(status=OrderStatus.CANCELLED),
+            now=runtime.clock.now(),
+        )
+
+
+class TestAPaymentAndACancellationAtTheSameMoment:
+    async def test_neither_deadlocks_and_the_order_ends_cancelled(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str], runtime: Runtime
+    ) -> None:
+        """Both take the payment's row before the order's, so PostgreSQL never has to abort one."""
+        for _ in range(RACES):
+            order = await place(client, paying_headers)
+            checkout = await set_up(client, paying_headers, order)
+            code = path_of(checkout["paymentUrl"]).split("/")[3]
+            barrier = asyncio.Barrier(2)
+
+            paid, _ = await asyncio.gather(
+                _pay(runtime, code, barrier), _cancel(runtime, order["id"], barrier)
+            )
+
+            state = await statuses(client, paying_headers, order["id"])
+            assert state["order"] == "Cancelled"
+            assert state["payment"] == ("Successful" if paid else "Cancelled")

@@ -238,6 +238,12 @@ async def in_status(
     return int(count), [(row[0], row[1]) for row in rows]
 
 
+async def lock_payment(session: AsyncSession, *, order_pk: int) -> None:
+    """The order's payment row, if it has one, locked until the transaction ends (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(Payment.pk).where(Payment.order_pk == order_pk).with_for_update())
+
+
 async def cancel_open_payment(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
     """An order cancelled while its payment is Open takes the payment with it."""
     result = await session.execute(

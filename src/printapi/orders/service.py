@@ -469,6 +469,9 @@ async def change_status(
             raise InvalidInput.on("trackingUrl", "can only be given when the order is Shipped")
         if not change.tracking_url.lower().startswith(("http://", "https://")):
             raise InvalidInput.on("trackingUrl", "must be an http:// or https:// URL")
+    if target is OrderStatus.CANCELLED:
+        # Its payment before the order, as a payment's outcome takes them (no deadlock).
+        await repository.lock_payment(session, order_pk=order.pk)
     moved = await repository.set_status_if(
         session,
         order_pk=order.pk,

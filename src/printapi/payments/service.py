@@ -145,13 +145,14 @@ async def settle(
 ) -> bool:
     """Move an Open payment to its outcome, with every consequence; False if it was not Open any more."""
     transition(PaymentStatus.OPEN, outcome)
-    # The order first, then the payment: the order that cancels takes its locks in that order too,
-    # so the two cannot deadlock on PostgreSQL.
-    order = await orders.lock(session, order_pk=payment.order_pk)
+    # The payment first, then the order: every path takes its locks in this order (the expiry's
+    # claim has leased the payment already, and an order's cancellation locks its payment before
+    # the order), so none can deadlock another on PostgreSQL.
     if not await repository.settle_if_open(
         session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref
     ):
         return False
+    order = await orders.lock(session, order_pk=payment.order_pk)
     if outcome is PaymentStatus.SUCCESSFUL:
         await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
         await orders.files_settled(session, order_pk=order.pk, now=now)
