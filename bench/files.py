@@ -153,8 +153,12 @@ def upload_once(workdir: Path, size_mb: int) -> Upload:
                 f"Authorization: Bearer {token}",
                 "-H",
                 "Content-Type: application/pdf",
-                "--data-binary",
-                f"@{pdf}",
+                "-H",
+                "Expect:",  # no 100-continue round trip
+                "-X",
+                "POST",
+                "--upload-file",  # streamed from disk (--data-binary @file reads it all into memory first)
+                str(pdf),
                 url,
             ],
             capture_output=True,
