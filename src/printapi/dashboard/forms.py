@@ -11,7 +11,11 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from printapi.kit.errors import InvalidInput
+from pydantic import ValidationError
+
+from printapi.kit.errors import FieldError, InvalidInput
+from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.states import OrderStatus
 
 E = TypeVar("E", bound=StrEnum)
 _MAX_TEXT = 2048
@@ -104,3 +108,14 @@ def day_start(day_value: date | None, zone: ZoneInfo, *, next_day: bool = False)
 def switch(form: dict[str, str], name: str) -> bool:
     """A checkbox, or a hidden ``on``/``off`` field."""
     return form.get(name, "off").strip().lower() in ("on", "true", "1", "yes")
+
+
+def status_change(form: dict[str, str]) -> StatusChangeIn:
+    """An order move from a form (status, tracking_url, reason); too long a text is a 400, not a crash."""
+    status = required_choice(form, "status", OrderStatus)
+    tracking_url, reason = text(form, "tracking_url"), text(form, "reason")
+    try:
+        return StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
+    except ValidationError as exc:
+        errors = [FieldError(".".join(str(p) for p in e["loc"]) or "status", e["msg"]) for e in exc.errors()]
+        raise InvalidInput.of(errors) from exc

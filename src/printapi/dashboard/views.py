@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import service as accounts
@@ -23,12 +22,10 @@ from printapi.catalogue import service as catalogue
 from printapi.catalogue.spec import ProductionSpeed, ProductSpec
 from printapi.dashboard import due
 from printapi.dashboard.service import Person
-from printapi.kit.errors import FieldError, InvalidInput
 from printapi.kit.pagination import Page, PageRequest
 from printapi.models import Account, ApiClient, CheckoutPrice, Order, OrderStatusChange, WebhookEndpoint
 from printapi.orders import service as orders
 from printapi.orders.pricing import Invoice
-from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import TRANSITIONS, OrderStatus
 from printapi.webhooks import service as webhooks
 from printapi.webhooks.service import LogEntry
@@ -46,15 +43,6 @@ def as_owner(account: Person, environment: str) -> Principal:
         scopes=frozenset(SHOP_SCOPES),
         role="owner",
     )
-
-
-def status_change(status: OrderStatus, *, tracking_url: str | None, reason: str | None) -> StatusChangeIn:
-    """The services' status-change input from form fields; too long a text is a 400, not a crash."""
-    try:
-        return StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
-    except ValidationError as exc:
-        errors = [FieldError(".".join(str(p) for p in e["loc"]) or "status", e["msg"]) for e in exc.errors()]
-        raise InvalidInput.of(errors) from exc
 
 
 # -- the owner ---------------------------------------------------------------------------------

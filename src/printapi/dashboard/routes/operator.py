@@ -23,7 +23,6 @@ from printapi.kit.errors import InvalidInput
 from printapi.kit.wire import parse_local
 from printapi.mail import service as mail
 from printapi.orders import service as orders
-from printapi.orders.states import OrderStatus
 from printapi.payments.states import CouponScope, CouponType
 
 router = APIRouter(prefix="/dashboard/operator", route_class=DashboardRoute, include_in_schema=False)
@@ -95,11 +94,7 @@ async def move(
 ) -> Response:
     """Start, ship (with a tracking link) or cancel (with a reason) an order; the owner's webhooks follow."""
     form = await form_of(request)
-    change = views.status_change(
-        forms.required_choice(form, "status", OrderStatus),
-        tracking_url=forms.text(form, "tracking_url"),
-        reason=forms.text(form, "reason"),
-    )
+    change = forms.status_change(form)
     order = await orders.operator_set_status(
         session,
         order_id=order_id,

@@ -118,11 +118,7 @@ async def simulate(
 ) -> Response:
     """The test environment's simulator: the order moves as the print shop would move it."""
     form = await form_of(request)
-    change = views.status_change(
-        forms.required_choice(form, "status", OrderStatus),
-        tracking_url=forms.text(form, "tracking_url"),
-        reason=forms.text(form, "reason"),
-    )
+    change = forms.status_change(form)
     order = await orders.simulate_status(
         session,
         principal=views.as_owner(visitor.account, Environment.TEST),
