@@ -183,7 +183,7 @@ def _document_errors(schema: dict[str, Any]) -> None:
                     "401": "No, unknown or expired token",
                     "403": "The token's scopes or the state forbid it",
                 }
-            if "{" in path or path == "/v2/coupons/quote":
+            if "{" in path:
                 errors["404"] = "Unknown, or not yours"
             if "requestBody" in operation:
                 errors["413"] = "The body is larger than the limit"

@@ -14,7 +14,7 @@ from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.coupons import service
 from printapi.kit.errors import InvalidInput
-from printapi.kit.schema import Number, WireModel
+from printapi.kit.schema import ErrorOut, Number, WireModel
 from printapi.kit.wire import WireResponse, parse_local
 from printapi.models import Coupon
 from printapi.payments.states import CouponScope, CouponType
@@ -64,7 +64,12 @@ def _coupon(coupon: Coupon) -> dict[str, Any]:
     }
 
 
-@router.post("/coupons/quote", response_model=QuoteOut, summary="What a coupon is worth")
+@router.post(
+    "/coupons/quote",
+    response_model=QuoteOut,
+    summary="What a coupon is worth",
+    responses={404: {"description": "No coupon with this code", "model": ErrorOut}},
+)
 async def quote(body: QuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
     result = await service.quote(
         session,
