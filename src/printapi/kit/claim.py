@@ -13,6 +13,8 @@ worker whose lease ran out cannot overwrite the work of the one that took the ro
   (at-least-once). The lease must outlast the longest piece of work.
 - ``per_partition`` caps how many rows of one partition (a webhook endpoint) may be leased at
   once, counting leases held by every worker, so one dead endpoint cannot take all the capacity.
+  Such a claim looks only at partitions with room, each through its own index slice, so its
+  cost does not grow with the backlog waiting behind partitions at their cap.
 """
 
 from __future__ import annotations
@@ -21,12 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
-
-# How much of the queue's head one claim ranks per partition: this many times the batch, at least.
-HEAD_FACTOR = 20
-HEAD_MINIMUM = 2000
 
 
 @dataclass(frozen=True)
@@ -54,13 +52,42 @@ class Queue:
     def due(self, now: datetime) -> ColumnElement[bool]:
         model = self.model
         lease_free = or_(model.locked_until.is_(None), model.locked_until < now)
-        waiting = model.status.in_(self.pending)
+        waiting = _status_in(model, self.pending)
         if self.in_flight:
-            waiting = or_(waiting, model.status == self.in_flight)
+            waiting = or_(waiting, _status_in(model, (self.in_flight,)))
         return and_(waiting, model.next_attempt_at <= now, lease_free)
 
     def leased(self, now: datetime) -> ColumnElement[bool]:
-        return and_(self.model.status.in_(self.active), self.model.locked_until >= now)
+        """Rows some worker holds now. Every outcome and every status change clears the lease,
+        so the lease alone says it; the status is left out so that the query matches an index
+        over ``locked_until IS NOT NULL`` and never one over the pending rows (the backlog).
+        """
+        leased: ColumnElement[bool] = self.model.locked_until >= now
+        return leased
+
+
+def _status_in(model: Any, statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    """``status IN (...)`` with the values written into the SQL: SQLite uses a partial index
+    (``WHERE status = 'pending'``) only when the query names the same constant, never for a
+    bound parameter. The statuses are the queue's own constants, never user input.
+    """
+    values = [literal(status, String(), literal_execute=True) for status in statuses]
+    condition: ColumnElement[bool] = (
+        model.status == values[0] if len(values) == 1 else model.status.in_(values)
+    )
+    return condition
+
+
+@dataclass(frozen=True)
+class Partitioned:
+    """A cap on the rows leased at once per partition (a webhook endpoint), counting the leases
+    of every worker. ``partitions`` selects every partition key that may have due rows; the
+    queue needs an index on ``(column, next_attempt_at)`` over its pending rows.
+    """
+
+    column: Any
+    cap: int
+    partitions: Select[Any]
 
 
 async def claim_due(
@@ -71,19 +98,20 @@ async def claim_due(
     worker: str,
     lease: timedelta,
     limit: int,
-    per_partition: tuple[Any, int] | None = None,
+    per_partition: Partitioned | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[int]:
     """Lease up to ``limit`` due rows to ``worker``; returns their keys, oldest due first."""
     model = queue.model
-    candidates = _candidates(queue, now=now, limit=limit, per_partition=per_partition)
+    dialect = session.get_bind().dialect.name
+    candidates = _candidates(queue, now=now, limit=limit, per_partition=per_partition, dialect=dialect)
     pick = (
         select(queue.key)
         .where(queue.key.in_(candidates), queue.due(now))
         .order_by(model.next_attempt_at, queue.key)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     keys = list((await session.execute(pick)).scalars())
     if not keys:
@@ -101,46 +129,67 @@ async def claim_due(
     return keys
 
 
-def _candidates(queue: Queue, *, now: datetime, limit: int, per_partition: tuple[Any, int] | None) -> Any:
+def _candidates(
+    queue: Queue, *, now: datetime, limit: int, per_partition: Partitioned | None, dialect: str
+) -> Any:
     model = queue.model
     if per_partition is None:
         return select(queue.key).where(queue.due(now)).order_by(model.next_attempt_at).limit(limit)
-    column, cap = per_partition
-    # Partitions at their cap are left out first, so that a backlog of dead endpoints (each with
-    # every slot taken) can never fill the head of the queue and hide the healthy ones.
-    saturated = select(column).where(queue.leased(now)).group_by(column).having(func.count() >= cap)
-    # Then only the head of the queue is ranked: with tens of thousands due, ranking every row on
-    # every claim would cost more than the deliveries.
-    head = (
-        select(queue.key.label("key"), column.label("part"), model.next_attempt_at.label("due_at"))
-        .where(queue.due(now), column.not_in(saturated))
-        .order_by(model.next_attempt_at)
-        .limit(max(limit * HEAD_FACTOR, HEAD_MINIMUM))
-        .subquery()
-    )
-    in_flight = (
+    column, cap = per_partition.column, per_partition.cap
+    # The calls in flight per partition, from the few leased rows (an index of its own), counted
+    # once: left to itself, PostgreSQL may recount them for every partition.
+    busy = (
         select(column.label("part"), func.count().label("busy"))
-        .where(queue.leased(now), column.in_(select(head.c.part)))
+        .where(queue.leased(now))
         .group_by(column)
-        .subquery()
+        .cte("busy")
+        .prefix_with("MATERIALIZED")
     )
+    partitions = per_partition.partitions.subquery("partitions")
+    in_flight = func.coalesce(busy.c.busy, 0)
+    # Only partitions with room are looked at, each through its own slice of the
+    # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition,
+    # however many rows wait behind the partitions at their cap.
+    room = (
+        select(partitions.c[0].label("part"), (cap - in_flight).label("room"))
+        .select_from(partitions)
+        .outerjoin(busy, busy.c.part == partitions.c[0])
+        .where(in_flight < cap)
+        .subquery("room")
+    )
+    oldest = (
+        select(queue.key.label("key"), model.next_attempt_at.label("due_at"))
+        .where(column == room.c.part, queue.due(now))
+        .order_by(model.next_attempt_at, queue.key)
+    )
+    if dialect == "postgresql":
+        head = oldest.limit(room.c.room).lateral("head")
+        return (
+            select(head.c.key)
+            .select_from(room)
+            .join(head, true())
+            .order_by(head.c.due_at, head.c.key)
+            .limit(limit)
+        )
+    # SQLite has no LATERAL, and its LIMIT cannot name an outer column: each partition's oldest
+    # ``cap`` rows come from a correlated list, and the room left is applied by rank.
     ranked = (
         select(
-            head.c.key,
-            head.c.due_at,
-            func.coalesce(in_flight.c.busy, 0).label("busy"),
+            queue.key.label("key"),
+            model.next_attempt_at.label("due_at"),
+            room.c.room,
             func.row_number()
-            .over(partition_by=head.c.part, order_by=(head.c.due_at, head.c.key))
+            .over(partition_by=column, order_by=(model.next_attempt_at, queue.key))
             .label("rank"),
         )
-        .select_from(head)
-        .outerjoin(in_flight, in_flight.c.part == head.c.part)
-        .subquery()
+        .select_from(room)
+        .join(model, queue.key.in_(oldest.with_only_columns(queue.key).limit(cap).correlate(room)))
+        .subquery("ranked")
     )
     return (
         select(ranked.c.key)
-        .where(ranked.c.rank + ranked.c.busy <= cap)
-        .order_by(ranked.c.due_at)
+        .where(ranked.c.rank <= ranked.c.room)
+        .order_by(ranked.c.due_at, ranked.c.key)
         .limit(limit)
     )
 

@@ -71,9 +71,11 @@ class WebhookNotification(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
-        # The delivery queue: due pending rows.
+        # The delivery queue, per endpoint: each claim takes the oldest due rows of every
+        # endpoint with room (kit/claim.py), one slice of this index each.
         Index(
-            "ix_webhook_notifications_due",
+            "ix_webhook_notifications_endpoint_due",
+            "endpoint_pk",
             "next_attempt_at",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
@@ -84,7 +86,7 @@ class WebhookNotification(Base):
             "ix_webhook_notifications_leased",
             "endpoint_pk",
             sqlite_where=text("locked_until IS NOT NULL"),
-            postgresql_where=text("status = 'pending' AND locked_until IS NOT NULL"),
+            postgresql_where=text("locked_until IS NOT NULL"),
         ),
         Index("ix_webhook_notifications_endpoint", "endpoint_pk", "created_at"),
         Index("ix_webhook_notifications_order", "order_pk"),

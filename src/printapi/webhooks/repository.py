@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, literal, select, text, tuple_, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.kit.claim import Queue, claim_due
+from printapi.kit.claim import Partitioned, Queue, claim_due
 from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import NotificationStatus
 
@@ -136,7 +136,12 @@ async def claim(
         worker=worker,
         lease=timedelta(seconds=lease_seconds),
         limit=limit,
-        per_partition=(WebhookNotification.endpoint_pk, per_endpoint),
+        per_partition=Partitioned(
+            WebhookNotification.endpoint_pk,
+            per_endpoint,
+            # Deleting an endpoint cancels its pending notifications in the same transaction.
+            partitions=select(WebhookEndpoint.pk).where(WebhookEndpoint.deleted_at.is_(None)),
+        ),
         extra={"attempt_started_at": now},
     )
     if not keys:
