@@ -10,9 +10,9 @@ from printapi.auth.service import TokenCache
 from printapi.config import Settings
 from printapi.files.storage import FileStorage, LocalStorage
 from printapi.kit.clock import Clock, SystemClock
-from printapi.kit.db import Database, create_database
+from printapi.kit.db import Database, create_database, sqlite_file
 from printapi.kit.outbound import OutboundGuard, parse_networks
-from printapi.kit.wakeup import Wakeup
+from printapi.kit.wakeup import Doorbell, Wakeup
 
 
 @dataclass
@@ -24,10 +24,16 @@ class Runtime:
     wakeup: Wakeup = field(default_factory=Wakeup)
     guard: OutboundGuard = field(default_factory=OutboundGuard)
     storage: FileStorage = field(default_factory=lambda: LocalStorage(Path("./var/files")))
+    # SQLite file only: wakes the workers of other processes (PostgreSQL has NOTIFY).
+    doorbell: Doorbell | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         # Work queued by a committed transaction of this process wakes this process's loops at once.
         self.db.commit_hooks.append(self.wakeup.poke)
+        path = sqlite_file(self.db.url) if self.db.dialect == "sqlite" else None
+        if path is not None and Doorbell.available():
+            self.doorbell = Doorbell(path)
+            self.db.commit_hooks.append(self.doorbell.ring)
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -45,4 +51,6 @@ class Runtime:
         return self.settings.zone
 
     async def close(self) -> None:
+        if self.doorbell is not None:
+            self.doorbell.close()
         await self.db.dispose()

@@ -127,6 +127,8 @@ class Worker:
         if runtime.db.dialect == "postgresql":
             listener = PostgresListener(asyncpg_dsn(settings.database_url), runtime.wakeup)
             await listener.start()
+        elif runtime.doorbell is not None:
+            await runtime.doorbell.listen(runtime.wakeup)
         webhooks_http = create_session(
             runtime.guard,
             timeout_seconds=settings.webhook_timeout_seconds,
@@ -148,6 +150,8 @@ class Worker:
             await downloads_http.close()
             if listener is not None:
                 await listener.stop()
+            if runtime.doorbell is not None:
+                runtime.doorbell.stop_listening()
             log.info("worker stopped", worker=self.name)
 
     def _loops(

@@ -168,3 +168,28 @@ class TestThreeWorkersOnPostgres:
             attempts = (await session.execute(select(func.count()).select_from(WebhookAttempt))).scalar_one()
         assert attempts == 2000
         assert all(process.returncode == 0 for process in workers)
+
+
+class TestASeparateWorkerWakesOnACommit:
+    async def test_the_first_attempt_does_not_wait_for_the_poll(
+        self, backend: Backend, live_runtime: Runtime, receiver: Receiver, tmp_path: Path
+    ) -> None:
+        """With a 60 s poll, only a wake-up from this process (NOTIFY, or the SQLite doorbell) can
+        bring the worker of another process to the notification within the 15 s waited here."""
+        log = tmp_path / "worker.log"
+        env = worker_env(backend, PRINTAPI_WORKER_POLL_SECONDS="60", PRINTAPI_LOG_LEVEL="INFO")
+        process = start_worker(env, log)
+        try:
+            deadline = time.monotonic() + 30
+            while "worker started" not in log.read_text() and time.monotonic() < deadline:
+                assert process.poll() is None, log.read_text()
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(1.0)  # past its first claim, which found nothing: it waits now
+            await queue_notifications(live_runtime, orders_count=3, urls=[receiver.url("/status/200")])
+
+            calls = await receiver.wait_for(3, seconds=15)
+        finally:
+            stop(process)
+
+        assert sorted(call.body for call in calls) == sorted({call.body for call in calls})
+        assert process.returncode == 0, log.read_text()

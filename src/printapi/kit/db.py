@@ -89,7 +89,8 @@ def Cents() -> Scaled:  # noqa: N802 - reads as a column type
     return Scaled(2)
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
     database = make_url(url).database
     if not database or database == ":memory:":
         return None
@@ -157,7 +158,7 @@ class Database:
 
 def create_database(url: str, *, echo: bool = False) -> Database:
     if url.startswith("sqlite"):
-        path = _sqlite_file(url)
+        path = sqlite_file(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One writer connection per process: a bigger pool only makes connections fight in

@@ -7,13 +7,23 @@ A change that queues work calls ``announce(session, channel)`` inside its transa
   milliseconds;
 - on PostgreSQL the same transaction also runs ``NOTIFY printapi_due, '<channel>'``, which
   PostgreSQL delivers only if the transaction commits; workers in other processes ``LISTEN``;
+- on a SQLite file, which has no NOTIFY, the committing process rings a *doorbell*: a datagram
+  with the channels to every worker of the same database on this machine, each of which listens
+  on a Unix socket in a directory named after the database file (``Doorbell``);
 - every loop also polls (at most one second apart), so a lost wake-up only costs latency.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import os
+import secrets
+import socket
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -100,3 +110,87 @@ class PostgresListener:
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
     return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+class Doorbell:
+    """Cross-process wake-ups for one SQLite file: Unix datagram sockets in a shared directory.
+
+    Every worker ``listen``s on a socket of its own in ``directory``; a process that commits
+    queued work ``ring``s every socket there with the channels, without blocking (a full socket
+    buffer means that worker is awake already). A socket nobody listens on any more (a worker
+    killed with SIGKILL) refuses the datagram and is removed by the ringer. The directory lives
+    in the temporary directory, named after the database file, because a socket path may be at
+    most 107 bytes long.
+    """
+
+    def __init__(self, database: Path) -> None:
+        name = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:16]
+        self.directory = Path(tempfile.gettempdir()) / f"printapi-wake-{name}"
+        self._sender: socket.socket | None = None
+        self._own: Path | None = None
+        self._transport: asyncio.DatagramTransport | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return hasattr(socket, "AF_UNIX")
+
+    def ring(self, channels: Iterable[str]) -> None:
+        """Tell every listening worker (this process's own excepted) that ``channels`` have work."""
+        try:
+            targets = [path for path in self.directory.iterdir() if path != self._own]
+        except OSError:
+            return  # no worker has listened yet
+        if not targets:
+            return
+        payload = ",".join(sorted(channels)).encode()
+        sender = self._sender_socket()
+        for target in targets:
+            try:
+                sender.sendto(payload, str(target))
+            except (ConnectionRefusedError, FileNotFoundError):
+                with contextlib.suppress(OSError):
+                    target.unlink()  # its worker is gone
+            except OSError:
+                continue  # its buffer is full (that worker has wake-ups waiting) or similar
+
+    def _sender_socket(self) -> socket.socket:
+        if self._sender is None:
+            self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._sender.setblocking(False)
+        return self._sender
+
+    async def listen(self, wakeup: Wakeup) -> None:
+        """Forward rings from other processes to ``wakeup``; failing that, the loops only poll."""
+        try:
+            self.directory.mkdir(mode=0o700, exist_ok=True)
+            path = self.directory / f"{os.getpid()}-{secrets.token_hex(4)}.sock"
+            loop = asyncio.get_running_loop()
+            self._transport, _ = await loop.create_datagram_endpoint(
+                lambda: _Ringing(wakeup), local_addr=str(path), family=socket.AF_UNIX
+            )
+            self._own = path
+        except OSError as exc:
+            log.warning("wake-ups from other processes unavailable, polling only", error=str(exc))
+
+    def stop_listening(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+        if self._own is not None:
+            with contextlib.suppress(OSError):
+                self._own.unlink()
+            self._own = None
+
+    def close(self) -> None:
+        self.stop_listening()
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
+
+
+class _Ringing(asyncio.DatagramProtocol):
+    def __init__(self, wakeup: Wakeup) -> None:
+        self._wakeup = wakeup
+
+    def datagram_received(self, data: bytes, _addr: Any) -> None:
+        self._wakeup.poke(channel for channel in data.decode(errors="replace").split(",") if channel)
