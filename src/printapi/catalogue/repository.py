@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.models import Product
@@ -15,11 +15,13 @@ async def get(session: AsyncSession, product_id: str) -> Product | None:
     return await session.get(Product, product_id)
 
 
-async def get_many(session: AsyncSession, product_ids: Iterable[str]) -> list[Product]:
+async def documents(session: AsyncSession, product_ids: Iterable[str]) -> list[str]:
+    """The stored spec documents (JSON text, as stored) of the known products among ``product_ids``."""
     wanted = sorted(set(product_ids))
     if not wanted:
         return []
-    return list((await session.execute(select(Product).where(Product.id.in_(wanted)))).scalars())
+    query = select(cast(Product.spec, Text)).where(Product.id.in_(wanted))
+    return list((await session.execute(query)).scalars())
 
 
 async def count(session: AsyncSession) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,8 +41,17 @@ async def product_for(
 
 async def find_products(session: AsyncSession, *, product_ids: Iterable[str]) -> dict[str, ProductSpec]:
     """The known products among ``product_ids``; callers report the missing ones."""
-    rows = await repository.get_many(session, product_ids)
-    return {row.id: ProductSpec.model_validate(row.spec) for row in rows}
+    specs = [_parsed(document) for document in await repository.documents(session, product_ids)]
+    return {spec.id: spec for spec in specs}
+
+
+@lru_cache(maxsize=1024)
+def _parsed(document: str) -> ProductSpec:
+    """A stored spec, parsed once per distinct document: every order reads its products, and
+    parsing a spec costs more than the rest of the lookup. Keyed by the whole stored text, so a
+    seed that changes a product is seen at once; specs are frozen, so sharing them is safe.
+    """
+    return ProductSpec.model_validate(json.loads(document))
 
 
 async def list_products(session: AsyncSession, *, page: PageRequest) -> Page[tuple[str, str]]:

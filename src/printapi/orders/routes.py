@@ -40,12 +40,15 @@ Simulator = Annotated[Principal, Depends(require(Scope.ORDERS_SIMULATE))]
 async def place_order(
     body: OrderIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
-    order = await service.place_order(
-        session,
-        principal=principal,
-        request=body,
-        express_surcharge=Decimal(runtime.settings.express_surcharge),
-        now=runtime.clock.now(),
+    surcharge = Decimal(runtime.settings.express_surcharge)
+    # Checked and priced in a read transaction first: the write transaction (SQLite has one
+    # writer) then holds the lock for the inserts only.
+    async with runtime.db.read() as reader:
+        draft = await service.prepare_order(
+            reader, principal=principal, request=body, express_surcharge=surcharge
+        )
+    order = await service.store_order(
+        session, principal=principal, draft=draft, express_surcharge=surcharge, now=runtime.clock.now()
     )
     return WireResponse(
         presenters.order(order, urls),

@@ -38,7 +38,7 @@ from printapi.orders.pricing import Invoice, Line, invoice, item_cost
 from printapi.orders.schemas import AddressIn, ItemIn, OrderIn, ShippingIn, StatusChangeIn
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
 from printapi.shipping import service as shipping
-from printapi.shipping.service import Shipment
+from printapi.shipping.service import Quote, Shipment
 from printapi.webhooks import service as webhooks
 
 DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
@@ -292,15 +292,28 @@ async def _check(session: AsyncSession, request: OrderIn, ship: ShippingIn) -> l
     return plans
 
 
-async def place_order(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    request: OrderIn,
-    express_surcharge: Decimal,
-    now: datetime,
-) -> Order:
-    """Check, price and store a new order (status Created). Creating an order notifies nobody."""
+@dataclass(frozen=True)
+class Draft:
+    """A checked and priced order request: everything placing it needs to read first."""
+
+    request: OrderIn
+    ship: ShippingIn
+    plans: list[ItemPlan]
+    quote: Quote
+    costs: list[Decimal]
+    order_id: str
+    payment_screen: bool
+
+
+async def prepare_order(
+    session: AsyncSession, *, principal: Principal, request: OrderIn, express_surcharge: Decimal
+) -> Draft:
+    """Check and price an order request, reading only (the catalogue, the account, the id).
+
+    The API runs this in a read transaction, so that the write transaction of ``store_order``
+    holds SQLite's one write lock for the inserts alone. A custom id taken in between still
+    ends in 409: the unique index decides.
+    """
     ship = _shipping_of(request)
     plans = await _check(session, request, ship)
     quote = shipping.rate_for(
@@ -320,13 +333,23 @@ async def place_order(
         for plan in plans
     ]
     order_id = await _new_order_id(session, principal, request.id)
-    order = _build_order(
-        principal=principal, order_id=order_id, request=request, ship=ship, quote=quote, now=now
-    )
-    order.production_cost = sum(costs, Decimal("0.00"))
-    order.items = _build_items(order, plans, costs, now)
     account = await accounts.account(session, account_id=principal.account_id)
-    if account.payment_screen:
+    return Draft(request, ship, plans, quote, costs, order_id, account.payment_screen)
+
+
+async def store_order(
+    session: AsyncSession, *, principal: Principal, draft: Draft, express_surcharge: Decimal, now: datetime
+) -> Order:
+    """Store a prepared order (status Created). Creating an order notifies nobody."""
+    request, plans, quote = draft.request, draft.plans, draft.quote
+    order = _build_order(
+        principal=principal, order_id=draft.order_id, request=request, ship=draft.ship, quote=quote, now=now
+    )
+    order.production_cost = sum(draft.costs, Decimal("0.00"))
+    order.items = _build_items(order, plans, draft.costs, now)
+    if draft.payment_screen:
+        # Coupon uses are counted here, in the write transaction.
+        account = await accounts.account(session, account_id=principal.account_id)
         terms = await checkout.terms(
             session,
             account=account,
@@ -350,12 +373,29 @@ async def place_order(
     except IntegrityError as exc:
         if "uq_orders_account_environment_id" not in str(exc.orig) and "orders.id" not in str(exc.orig):
             raise
-        raise _duplicate(order_id) from exc  # the same custom id, placed concurrently
+        raise _duplicate(draft.order_id) from exc  # the same custom id, placed concurrently
     set_committed_value(order, "payment", None)  # a new order has no payment yet
     await _record(session, order, previous=None, source="api", note=None, now=now)
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
     return order
+
+
+async def place_order(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: OrderIn,
+    express_surcharge: Decimal,
+    now: datetime,
+) -> Order:
+    """Check, price and store a new order in one transaction (the CLI, tests and benchmarks)."""
+    draft = await prepare_order(
+        session, principal=principal, request=request, express_surcharge=express_surcharge
+    )
+    return await store_order(
+        session, principal=principal, draft=draft, express_surcharge=express_surcharge, now=now
+    )
 
 
 def invoice_of(order: Order) -> Invoice:
