@@ -219,24 +219,3 @@ async def test_sqlite_claims_through_the_per_endpoint_index(runtime: Runtime, sh
     assert (
         "USING INDEX ix_webhook_notifications_endpoint_due (endpoint_pk=? AND next_attempt_at<?)" in details
     ), details
-
-
-class TestClaimable:
-    async def test_it_says_whether_a_claim_would_take_anything(
-        self, runtime: Runtime, shop: Credentials
-    ) -> None:
-        now = runtime.clock.now()
-        one = await endpoint(runtime, shop, "one")
-
-        async def claimable() -> bool:
-            async with runtime.db.read() as session:
-                return await repository.claimable(session, now=runtime.clock.now(), per_endpoint=CAP)
-
-        assert not await claimable()
-        await queue(runtime, shop, one, CAP + 1, due=now - timedelta(minutes=1))
-        assert await claimable()
-        assert len(await claim(runtime)) == CAP
-        assert not await claimable()  # one is due, but its endpoint is at the cap
-        other = await endpoint(runtime, shop, "other")
-        await queue(runtime, shop, other, 1, due=now + timedelta(minutes=1))
-        assert not await claimable()  # not due yet

@@ -129,15 +129,6 @@ async def claim_due(
     return keys
 
 
-async def any_due(
-    session: AsyncSession, queue: Queue, *, now: datetime, per_partition: Partitioned | None = None
-) -> bool:
-    """Whether ``claim_due`` would lease anything now; reads only (any transaction will do)."""
-    dialect = session.get_bind().dialect.name
-    first = _candidates(queue, now=now, limit=1, per_partition=per_partition, dialect=dialect)
-    return (await session.execute(first)).first() is not None
-
-
 def _candidates(
     queue: Queue, *, now: datetime, limit: int, per_partition: Partitioned | None, dialect: str
 ) -> Any:

@@ -8,13 +8,10 @@ One loop per worker process:
 2. send each as its own task: the exact request of webhooks.md §1, a 10 s timeout, redirects
    not followed, at most ``PRINTAPI_WEBHOOK_RESPONSE_CAP`` bytes of the answer read;
 3. record outcomes in batches (one transaction per batch): the attempt row, then delivered /
-   due again / next retry / given up, and the owner alerts of a first failure and of giving up;
-   the same transaction claims again for the slots the batch freed.
+   due again / next retry / given up, and the owner alerts of a first failure and of giving up.
 
-It wakes on a committed change (in-process event, PostgreSQL NOTIFY, the SQLite doorbell), when
-a retry falls due (a local timer), and at least every ``PRINTAPI_WORKER_POLL_SECONDS``. On
-SQLite a wake-up first looks in a read transaction whether anything can be claimed, so that
-work held back by the per-endpoint cap costs no wait for the one writer.
+It wakes on a committed change (in-process event, PostgreSQL NOTIFY), when a retry falls due
+(a local timer), and at least every ``PRINTAPI_WORKER_POLL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import aiohttp
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi import __version__
 from printapi.kit import metrics, schedule
@@ -116,18 +112,16 @@ class Dispatcher:
         self._outcomes: deque[Outcome] = deque()
         self._have_outcomes = asyncio.Event()
         self._random = random.Random()  # noqa: S311 - jitter, not security
-        self._stopping = asyncio.Event()
 
     async def run(self, stopping: asyncio.Event) -> None:
-        self._stopping = stopping
         recorder = asyncio.create_task(self._record_loop(stopping), name="webhook-recorder")
         try:
             while not stopping.is_set():
-                room = self._room()
-                claimed = await self._claim(room) if room > 0 else []
+                room = self.settings.webhook_max_in_flight - len(self._in_flight)
+                claimed = await self._claim(min(room, self.settings.webhook_claim_batch)) if room > 0 else []
                 for item in claimed:
                     self._start(item)
-                if claimed and len(claimed) == room:
+                if claimed and len(claimed) == min(room, self.settings.webhook_claim_batch):
                     continue  # probably more due right now
                 await self._idle()
         finally:
@@ -149,36 +143,18 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
-            if self.runtime.db.dialect == "sqlite" and not await self._anything_to_claim():
-                return []
             async with self.runtime.db.write() as session:
-                return await self._claim_in(session, limit)
+                return await repository.claim(
+                    session,
+                    now=self.runtime.clock.now(),
+                    worker=self.worker,
+                    lease_seconds=self.settings.webhook_lease_seconds,
+                    limit=limit,
+                    per_endpoint=self.settings.webhook_per_endpoint,
+                )
         except Exception:
             log.exception("claiming webhook notifications failed")
             return []
-
-    async def _anything_to_claim(self) -> bool:
-        """SQLite has one writer for every process: a wake-up whose work is all held back by the
-        per-endpoint cap is found out in a read transaction, without taking the write lock."""
-        async with self.runtime.db.read() as session:
-            return await repository.claimable(
-                session, now=self.runtime.clock.now(), per_endpoint=self.settings.webhook_per_endpoint
-            )
-
-    async def _claim_in(self, session: AsyncSession, limit: int) -> list[Claimed]:
-        return await repository.claim(
-            session,
-            now=self.runtime.clock.now(),
-            worker=self.worker,
-            lease_seconds=self.settings.webhook_lease_seconds,
-            limit=limit,
-            per_endpoint=self.settings.webhook_per_endpoint,
-        )
-
-    def _room(self) -> int:
-        return min(
-            self.settings.webhook_max_in_flight - len(self._in_flight), self.settings.webhook_claim_batch
-        )
 
     def _start(self, claimed: Claimed) -> None:
         task = asyncio.create_task(self._deliver(claimed))
@@ -213,7 +189,6 @@ class Dispatcher:
         succeeded = [outcome.claimed for outcome in batch if outcome.succeeded]
         failures = [(outcome, self._failed(outcome, now)) for outcome in batch if not outcome.succeeded]
         failed = [f for _, f in failures]
-        room = 0 if self._stopping.is_set() else self._room()
         async with self.runtime.db.write() as session:
             # Two statements for the whole batch, however many endpoints failed in it: a burst of
             # timeouts must not hold the healthy endpoints' leases for long.
@@ -224,15 +199,9 @@ class Dispatcher:
             alerts = [a for o, f in failures if f.claimed.pk in ours for a in self._alerts(o, f, now)]
             await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
             await repository.add_alerts(session, alerts)
-            # The slots just freed are filled in the same transaction: one write per delivery
-            # cycle instead of two (on SQLite, one wait for the writer lock fewer).
-            claimed = await self._claim_in(session, room) if room > 0 else []
         self._count_successes(succeeded, delivered, now)
-        for item in claimed:
-            self._start(item)
-        if (claimed and len(claimed) == room) or alerts:
-            # Maybe more due than one claim takes; the alerts job mails the new alerts.
-            self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])
+        # Their leases are free now: the claim loop may take more of the same endpoints at once.
+        self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])
         retries = [f.retry_at for f in failed if f.claimed.pk in ours and f.retry_at is not None]
         if retries:
             self._wake_at(min(retries))

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, literal, select, text, tuple_, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.kit.claim import Partitioned, Queue, any_due, claim_due
+from printapi.kit.claim import Partitioned, Queue, claim_due
 from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import NotificationStatus
 
@@ -126,20 +126,6 @@ class Claimed:
     endpoint_pk: int
 
 
-def _per_endpoint(cap: int) -> Partitioned:
-    return Partitioned(
-        WebhookNotification.endpoint_pk,
-        cap,
-        # Deleting an endpoint cancels its pending notifications in the same transaction.
-        partitions=select(WebhookEndpoint.pk).where(WebhookEndpoint.deleted_at.is_(None)),
-    )
-
-
-async def claimable(session: AsyncSession, *, now: datetime, per_endpoint: int) -> bool:
-    """Whether a claim would take anything now (read only)."""
-    return await any_due(session, QUEUE, now=now, per_partition=_per_endpoint(per_endpoint))
-
-
 async def claim(
     session: AsyncSession, *, now: datetime, worker: str, lease_seconds: float, limit: int, per_endpoint: int
 ) -> list[Claimed]:
@@ -150,7 +136,12 @@ async def claim(
         worker=worker,
         lease=timedelta(seconds=lease_seconds),
         limit=limit,
-        per_partition=_per_endpoint(per_endpoint),
+        per_partition=Partitioned(
+            WebhookNotification.endpoint_pk,
+            per_endpoint,
+            # Deleting an endpoint cancels its pending notifications in the same transaction.
+            partitions=select(WebhookEndpoint.pk).where(WebhookEndpoint.deleted_at.is_(None)),
+        ),
         extra={"attempt_started_at": now},
     )
     if not keys:
