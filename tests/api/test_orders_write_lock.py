@@ -46,12 +46,20 @@ async def test_a_changed_product_is_priced_anew_by_the_next_order(
     first = await client.post("/v2/orders", json=order_body(), headers=auth_headers)
     async with runtime.db.write() as session:
         (spec,) = (await catalogue.find_products(session, product_ids=["boek_hc_a5_sta"])).values()
-        document = spec.model_dump(mode="json")
-        document["cost"]["base"] = "99.00"
-        await session.execute(update(Product).where(Product.id == spec.id).values(spec=document))
-
-    second = await client.post("/v2/orders", json=order_body(), headers=auth_headers)
+    original = spec.model_dump(mode="json")
+    changed = spec.model_dump(mode="json")
+    changed["cost"]["base"] = "99.00"
+    await put_spec(runtime, spec.id, changed)
+    try:
+        second = await client.post("/v2/orders", json=order_body(), headers=auth_headers)
+    finally:
+        await put_spec(runtime, spec.id, original)  # the catalogue is shared by the whole test session
 
     assert first.status_code == second.status_code == 201
     assert first.json()["invoice"]["production"]["cost"] == 10.69
     assert second.json()["invoice"]["production"]["cost"] > 99
+
+
+async def put_spec(runtime: Runtime, product_id: str, document: dict[str, Any]) -> None:
+    async with runtime.db.write() as session:
+        await session.execute(update(Product).where(Product.id == product_id).values(spec=document))
