@@ -40,16 +40,16 @@ Simulator = Annotated[Principal, Depends(require(Scope.ORDERS_SIMULATE))]
 async def place_order(
     body: OrderIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
-    surcharge = Decimal(runtime.settings.express_surcharge)
     # Checked and priced in a read transaction first: the write transaction (SQLite has one
     # writer) then holds the lock for the inserts only.
     async with runtime.db.read() as reader:
         draft = await service.prepare_order(
-            reader, principal=principal, request=body, express_surcharge=surcharge
+            reader,
+            principal=principal,
+            request=body,
+            express_surcharge=Decimal(runtime.settings.express_surcharge),
         )
-    order = await service.store_order(
-        session, principal=principal, draft=draft, express_surcharge=surcharge, now=runtime.clock.now()
-    )
+    order = await service.store_order(session, principal=principal, draft=draft, now=runtime.clock.now())
     return WireResponse(
         presenters.order(order, urls),
         zone=runtime.zone,

@@ -301,6 +301,7 @@ class Draft:
     plans: list[ItemPlan]
     quote: Quote
     costs: list[Decimal]
+    express_surcharge: Decimal  # what the costs were priced with; the checkout uses the same
     order_id: str
     payment_screen: bool
 
@@ -334,12 +335,10 @@ async def prepare_order(
     ]
     order_id = await _new_order_id(session, principal, request.id)
     account = await accounts.account(session, account_id=principal.account_id)
-    return Draft(request, ship, plans, quote, costs, order_id, account.payment_screen)
+    return Draft(request, ship, plans, quote, costs, express_surcharge, order_id, account.payment_screen)
 
 
-async def store_order(
-    session: AsyncSession, *, principal: Principal, draft: Draft, express_surcharge: Decimal, now: datetime
-) -> Order:
+async def store_order(session: AsyncSession, *, principal: Principal, draft: Draft, now: datetime) -> Order:
     """Store a prepared order (status Created). Creating an order notifies nobody."""
     request, plans, quote = draft.request, draft.plans, draft.quote
     order = _build_order(
@@ -362,7 +361,7 @@ async def store_order(
             purchase_total=order.production_cost + order.shipping_cost + order.handling_cost,
             coupon=request.coupon,
             speed=request.production_speed,
-            surcharge=express_surcharge,
+            surcharge=draft.express_surcharge,
             now=now,
         )
         order.checkout_amount, order.checkout_code = terms.amount, terms.code
@@ -389,13 +388,12 @@ async def place_order(
     express_surcharge: Decimal,
     now: datetime,
 ) -> Order:
-    """Check, price and store a new order in one transaction (the CLI, tests and benchmarks)."""
+    """Check, price and store a new order in one transaction (tests and benchmarks place many
+    orders this way; the API reads in a transaction of its own first)."""
     draft = await prepare_order(
         session, principal=principal, request=request, express_surcharge=express_surcharge
     )
-    return await store_order(
-        session, principal=principal, draft=draft, express_surcharge=express_surcharge, now=now
-    )
+    return await store_order(session, principal=principal, draft=draft, now=now)
 
 
 def invoice_of(order: Order) -> Invoice:
