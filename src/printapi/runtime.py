@@ -30,7 +30,7 @@ class Runtime:
     def __post_init__(self) -> None:
         # Work queued by a committed transaction of this process wakes this process's loops at once.
         self.db.commit_hooks.append(self.wakeup.poke)
-        path = sqlite_file(self.db.url) if self.db.dialect == "sqlite" else None
+        path = sqlite_file(self.db.url)
         if path is not None and Doorbell.available():
             self.doorbell = Doorbell(path)
             self.db.commit_hooks.append(self.doorbell.ring)

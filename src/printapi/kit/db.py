@@ -91,10 +91,10 @@ def Cents() -> Scaled:  # noqa: N802 - reads as a column type
 
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for another database or an in-memory one)."""
-    database = make_url(url).database
-    if not database or database == ":memory:":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
-    return Path(database)
+    return Path(parsed.database)
 
 
 def _configure_sqlite(engine: AsyncEngine, *, writer: bool) -> None:
