@@ -135,7 +135,9 @@ class TestACustomerOnThePaymentPage:
 
         await page.get_by_role("button", name=BUTTONS["Successful"]).dblclick()
 
-        await page.wait_for_url(shop_site.url(back))
+        # The second click's form post aborts the first's navigation (ERR_ABORTED), which
+        # page.wait_for_url may catch and raise; expect() waits for the page that stays.
+        await expect(page).to_have_url(shop_site.url(back))
         await shop_site.wait_for_visit(back)
         assert (await statuses(api, paying_shop.headers, order["id"]))["payment"] == "Successful"
         assert await payment_notes(live_runtime, order["id"]) == ["payment Successful"]
