@@ -132,6 +132,8 @@ def measure(
     ]
     after = load(base_url, targets.baseline, plan.duration_s)
     post_peak = load(base_url, targets.post_order, plan.duration_s)
+    settled_s = server.wait_until_idle(base_url)
+    say(f"  server idle {settled_s:.1f} s after the peak run")
     hey_plan = HeyPlan.for_rate(max(post_peak.rps / 2, 1.0), min_duration_s=plan.duration_s)
     hey_command = loadgen.hey_command(
         f"{base_url}/v2/orders",

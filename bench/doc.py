@@ -50,6 +50,10 @@ req/s (hey's `-q` is per worker). hey's workers tick in step, so requests arrive
 a little harsher than evenly spaced arrivals. A worker whose request outlasts its interval skips
 ticks instead of queueing them, so the achieved rate is reported next to the planned one, and a
 shortfall over 10 % is flagged: then the p99 understates what a steady stream would see.
+hey starts once the server has drained the peak run (three `/healthz` answers in a row under
+10 ms): wrk stops at its deadline with 32 requests still in flight, and hey's first burst, timed
+while the server worked through them, took 85–122 ms in three of three probe runs — the tail of
+the peak run, not latency at half peak.
 
 Setups: SQLite runs the one-process default (`printapi serve`, worker loops embedded). PostgreSQL
 runs `printapi serve --workers 2 --no-worker`, the API side of docs/operations.md; no separate

@@ -28,6 +28,7 @@ BENCH_EMAIL = "bench@printapi.local"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway account on a throwaway database
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
+IDLE_FAST_MS = 10.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,22 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"server not ready after {START_TIMEOUT_S:.0f} s")
+
+
+def wait_until_idle(base_url: str, *, fast_ms: float = IDLE_FAST_MS, timeout_s: float = 15.0) -> float:
+    """Wait until the server has drained the load before: three /healthz answers in a row under
+    ``fast_ms``. wrk stops sending at its deadline, but the server still works through the
+    requests its 32 connections had in flight; a measurement started at once would time them.
+    Returns the seconds waited."""
+    started = time.monotonic()
+    fast = 0
+    while fast < 3 and time.monotonic() - started < timeout_s:
+        sent = time.perf_counter()
+        with suppress(OSError):
+            request(base_url, "GET", "/healthz")
+        fast = fast + 1 if (time.perf_counter() - sent) * 1000 < fast_ms else 0
+        time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
