@@ -7,8 +7,10 @@ settings are read back from live connections of both engines.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from printapi.kit import db
 from printapi.kit.db import Scaled, UTCDateTime
 from printapi.runtime import Runtime
 from tests.conftest import Backend, _settings
@@ -172,7 +175,8 @@ class TestSQLiteConnections:
 
         assert await _pragma(sessions, "journal_mode") == "wal"
         assert await _pragma(sessions, "foreign_keys") == 1
-        assert await _pragma(sessions, "busy_timeout") == 5000
+        # The writer retries BEGIN IMMEDIATE itself (TestSQLiteWriteLock); readers let SQLite wait.
+        assert await _pragma(sessions, "busy_timeout") == (0 if engine == "write" else 5000)
         assert await _pragma(sessions, "synchronous") == 1  # NORMAL
 
     async def test_only_the_read_engine_is_query_only(self, sqlite_runtime: Runtime) -> None:
@@ -208,3 +212,67 @@ class TestSQLiteConnections:
                     ),
                     {"c": f"test_{secrets.token_hex(8)}"},
                 )
+
+
+@pytest.fixture
+def other_process_lock(sqlite_runtime: Runtime) -> Iterator[sqlite3.Connection]:
+    """A second connection to the same file, as another process's writer would be."""
+    path = db.sqlite_file(sqlite_runtime.db.url)
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+async def _add_account(runtime: Runtime, email: str) -> None:
+    async with runtime.db.write() as session:
+        await session.execute(
+            text("INSERT INTO accounts (email, role, created_at) VALUES (:e, 'owner', '2025-01-01')"),
+            {"e": email},
+        )
+
+
+async def _accounts_named(runtime: Runtime, email: str) -> int:
+    async with runtime.db.read() as session:
+        found = await session.execute(text("SELECT count(*) FROM accounts WHERE email = :e"), {"e": email})
+        return int(found.scalar_one())
+
+
+class TestSQLiteWriteLock:
+    async def test_a_writer_waits_for_another_connections_lock_without_blocking_the_loop(
+        self, sqlite_runtime: Runtime, other_process_lock: sqlite3.Connection
+    ) -> None:
+        email = f"waits-{secrets.token_hex(4)}@example.nl"
+        other_process_lock.execute("BEGIN IMMEDIATE")
+
+        writing = asyncio.create_task(_add_account(sqlite_runtime, email))
+        for _ in range(10):  # the loop keeps running other tasks while the writer waits
+            await asyncio.sleep(0.01)
+        assert not writing.done()
+        assert await _accounts_named(sqlite_runtime, email) == 0
+
+        other_process_lock.execute("COMMIT")
+        await asyncio.wait_for(writing, timeout=db.WRITE_LOCK_WAIT_SECONDS)
+        assert await _accounts_named(sqlite_runtime, email) == 1
+
+    async def test_a_lock_held_past_the_wait_fails_the_write_and_changes_nothing(
+        self,
+        sqlite_runtime: Runtime,
+        other_process_lock: sqlite3.Connection,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(db, "WRITE_LOCK_WAIT_SECONDS", 0.1)
+        email = f"locked-out-{secrets.token_hex(4)}@example.nl"
+        other_process_lock.execute("BEGIN IMMEDIATE")
+
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await _add_account(sqlite_runtime, email)
+
+        other_process_lock.execute("ROLLBACK")
+        assert await _accounts_named(sqlite_runtime, email) == 0
+        await _add_account(sqlite_runtime, email)  # the writer connection is still usable
+        assert await _accounts_named(sqlite_runtime, email) == 1

@@ -7,6 +7,9 @@ pool for both. Datetimes are stored in UTC, money as integer cents (see ``Scaled
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from sqlalchemy import BigInteger, DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 from printapi.kit.wakeup import committed_channels
 
@@ -97,6 +101,39 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+# How long a writer waits for another process to release SQLite's write lock (then "database
+# is locked"), and how often it asks meanwhile.
+WRITE_LOCK_WAIT_SECONDS = 5.0
+WRITE_LOCK_RETRY_SECONDS = 0.001
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """``BEGIN IMMEDIATE``, retried every millisecond while another process holds the lock.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries, so under a steady
+    stream of commits from another process (the API beside a worker) a waiting writer kept
+    oversleeping the moments the lock was free. The writer connection therefore has no busy
+    timeout and asks again here; the wait is an ``asyncio.sleep`` (this runs inside
+    SQLAlchemy's greenlet), so the event loop goes on meanwhile. Within one process the writer
+    pool (one connection) already queues the writers in order.
+    """
+    cursor = dbapi_connection.cursor()
+    deadline = time.monotonic() + WRITE_LOCK_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+            await_only(asyncio.sleep(WRITE_LOCK_RETRY_SECONDS))
+    finally:
+        cursor.close()
+
+
 def _configure_sqlite(engine: AsyncEngine, *, writer: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -104,10 +141,13 @@ def _configure_sqlite(engine: AsyncEngine, *, writer: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        if not writer:
+        if writer:
+            # Only BEGIN IMMEDIATE waits for a lock in WAL mode; it retries by itself (above).
+            cursor.execute("PRAGMA busy_timeout=0")
+        else:
+            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
@@ -115,7 +155,10 @@ def _configure_sqlite(engine: AsyncEngine, *, writer: bool) -> None:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front: a deferred transaction that reads and then
         # writes fails with SQLITE_BUSY instead of waiting for the lock.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if writer:
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 @dataclass(frozen=True)
