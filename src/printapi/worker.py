@@ -29,7 +29,7 @@ from printapi.auth import service as auth
 from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
 from printapi.files.downloads import Downloader, download_session
-from printapi.kit import schedule
+from printapi.kit import schedule, statistics
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import create_session
 from printapi.kit.wakeup import PostgresListener, asyncpg_dsn
@@ -84,6 +84,15 @@ async def expire_payments(runtime: Runtime) -> int:
         return await payments.expire_due(session, worker=worker_name(), now=runtime.clock.now())
 
 
+# Tables whose claim plans go wrong when they outgrow their statistics (kit/statistics.py).
+QUEUE_TABLES = ("webhook_notifications", "owner_alerts")
+
+
+async def refresh_statistics(runtime: Runtime) -> int:
+    async with runtime.db.write() as session:
+        return len(await statistics.analyze_stale(session, QUEUE_TABLES))
+
+
 async def mail_alerts(runtime: Runtime) -> int:
     settings = runtime.settings
     async with runtime.db.write() as session:
@@ -99,6 +108,7 @@ async def mail_alerts(runtime: Runtime) -> int:
 JOBS: tuple[Job, ...] = (
     Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
     Job("payment-expiry", 30.0, expire_payments),
+    Job("queue-statistics", 2.0, refresh_statistics),
     Job("prune-expired-tokens", 600.0, prune_tokens),
     Job("prune-finished-rows", 3600.0, prune_finished),
     Job("prune-cancelled-files", 3600.0, prune_cancelled_files),
