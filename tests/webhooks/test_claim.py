@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printapi.auth.principal import Environment, Principal
 from printapi.kit.outbound import OutboundGuard
 from printapi.models import WebhookEndpoint, WebhookNotification
 from printapi.runtime import Runtime
@@ -26,7 +27,8 @@ CAP = 8
 GUARD = OutboundGuard()
 
 
-async def endpoint(runtime: Runtime, shop: Credentials, name: str) -> int:
+async def endpoint(runtime: Runtime, shop: Credentials, name: str, *, concurrency: int = CAP) -> int:
+    """An endpoint whose slow start is over (``concurrency`` at the cap), unless told otherwise."""
     async with runtime.db.write() as session:
         created = await service.create_endpoint(
             session,
@@ -36,7 +38,21 @@ async def endpoint(runtime: Runtime, shop: Credentials, name: str) -> int:
             guard=GUARD,
             now=runtime.clock.now(),
         )
+        created.concurrency = concurrency
+        await session.flush()
         return created.pk
+
+
+async def concurrency_of(runtime: Runtime, endpoint_pk: int) -> int:
+    async with runtime.db.read() as session:
+        found = await session.get(WebhookEndpoint, endpoint_pk)
+        assert found is not None
+        return found.concurrency
+
+
+async def adjust(runtime: Runtime, *, succeeded: set[int], failed: set[int], maximum: int = CAP) -> None:
+    async with runtime.db.write() as session:
+        await repository.adjust_concurrency(session, succeeded=succeeded, failed=failed, maximum=maximum)
 
 
 async def queue(
@@ -178,6 +194,19 @@ class TestPerEndpointClaim:
         assert [item.pk for item in claimed] == keys[:CAP]
         assert {item.attempts for item in claimed} == {2}
 
+    async def test_an_endpoint_gets_no_more_than_its_own_concurrency(
+        self, runtime: Runtime, shop: Credentials
+    ) -> None:
+        now = runtime.clock.now()
+        new = await endpoint(runtime, shop, "new", concurrency=1)
+        warming = await endpoint(runtime, shop, "warming", concurrency=4)
+        above = await endpoint(runtime, shop, "above", concurrency=CAP * 4)  # the setting was lowered
+        for pk in (new, warming, above):
+            await queue(runtime, shop, pk, 20, due=now - timedelta(minutes=1))
+
+        assert by_endpoint(await claim(runtime)) == {new: 1, warming: 4, above: CAP}
+        assert await claim(runtime, worker="worker-b") == []
+
     async def test_a_deleted_endpoint_is_not_claimed_for(self, runtime: Runtime, shop: Credentials) -> None:
         now = runtime.clock.now()
         one = await endpoint(runtime, shop, "one")
@@ -219,3 +248,69 @@ async def test_sqlite_claims_through_the_per_endpoint_index(runtime: Runtime, sh
     assert (
         "USING INDEX ix_webhook_notifications_endpoint_due (endpoint_pk=? AND next_attempt_at<?)" in details
     ), details
+
+
+class TestSlowStart:
+    async def test_a_new_endpoint_starts_at_one_call_in_flight(
+        self, runtime: Runtime, shop: Credentials
+    ) -> None:
+        async with runtime.db.write() as session:
+            created = await service.create_endpoint(
+                session,
+                account_id=shop.account_id,
+                environment="test",
+                url="https://fresh.example/hook",
+                guard=GUARD,
+                now=runtime.clock.now(),
+            )
+        assert await concurrency_of(runtime, created.pk) == 1
+
+    async def test_successes_double_it_up_to_the_cap(self, runtime: Runtime, shop: Credentials) -> None:
+        one = await endpoint(runtime, shop, "one", concurrency=1)
+        seen = []
+        for _ in range(5):
+            await adjust(runtime, succeeded={one}, failed=set(), maximum=6)
+            seen.append(await concurrency_of(runtime, one))
+        assert seen == [2, 4, 6, 6, 6]
+
+    async def test_a_failure_halves_it_down_to_one(self, runtime: Runtime, shop: Credentials) -> None:
+        one = await endpoint(runtime, shop, "one", concurrency=CAP)
+        seen = []
+        for _ in range(5):
+            await adjust(runtime, succeeded=set(), failed={one})
+            seen.append(await concurrency_of(runtime, one))
+        assert seen == [CAP // 2, CAP // 4, CAP // 8, 1, 1]
+
+    async def test_a_batch_with_both_counts_as_a_failure_and_leaves_the_others(
+        self, runtime: Runtime, shop: Credentials
+    ) -> None:
+        mixed = await endpoint(runtime, shop, "mixed", concurrency=4)
+        good = await endpoint(runtime, shop, "good", concurrency=2)
+        idle = await endpoint(runtime, shop, "idle", concurrency=2)
+
+        await adjust(runtime, succeeded={mixed, good}, failed={mixed})
+
+        assert [await concurrency_of(runtime, pk) for pk in (mixed, good, idle)] == [2, 4, 2]
+
+    async def test_a_new_url_starts_slowly_again(self, runtime: Runtime, shop: Credentials) -> None:
+        one = await endpoint(runtime, shop, "one", concurrency=CAP)
+        async with runtime.db.write() as session:
+            found = await session.get(WebhookEndpoint, one)
+            assert found is not None
+            principal = Principal(
+                account_id=shop.account_id,
+                account_email=shop.email,
+                environment=Environment.TEST,
+                scopes=frozenset(),
+            )
+            await service.update_endpoint(
+                session,
+                principal=principal,
+                endpoint_id=found.id,
+                url="https://moved.example/hook",
+                description=None,
+                enabled=None,
+                guard=GUARD,
+                now=runtime.clock.now(),
+            )
+        assert await concurrency_of(runtime, one) == 1

@@ -123,6 +123,32 @@ class TestSuccess:
         assert receiver.to("/off") == []
 
 
+class TestSlowStart:
+    async def test_a_new_endpoint_gets_one_call_at_a_time_until_its_answers_come_back(
+        self,
+        api: httpx.AsyncClient,
+        shop_api: Shop,
+        receiver: Receiver,
+        worker: Worker,
+        live_runtime: Runtime,
+    ) -> None:
+        endpoint = await add_endpoint(api, shop_api, receiver.url("/sleep/0.3"))
+        for n in range(4):
+            await place(api, shop_api, f"slow-{n}")
+        for n in range(4):
+            await move(api, shop_api, f"slow-{n}", "Processing")
+
+        first = await receiver.wait_for(1, path="/sleep/0.3")
+        await asyncio.sleep(0.15)  # the first call is still being answered: no second one yet
+        assert len(receiver.to("/sleep/0.3")) == 1
+        calls = await receiver.wait_for(4, path="/sleep/0.3")
+        assert calls[1].at - first[0].at >= 0.3
+
+        async with live_runtime.db.read() as session:
+            found = await webhooks.find_endpoint(session, endpoint_id=endpoint["id"])
+        assert found.concurrency >= 2  # each answered round doubled it
+
+
 class TestFailuresThatAreNotErrorsOfTheReceiver:
     async def test_a_redirect_is_a_failure_and_is_not_followed(
         self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker

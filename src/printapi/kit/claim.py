@@ -81,8 +81,9 @@ def _status_in(model: Any, statuses: tuple[str, ...]) -> ColumnElement[bool]:
 @dataclass(frozen=True)
 class Partitioned:
     """A cap on the rows leased at once per partition (a webhook endpoint), counting the leases
-    of every worker. ``partitions`` selects every partition key that may have due rows; the
-    queue needs an index on ``(column, next_attempt_at)`` over its pending rows.
+    of every worker. ``partitions`` selects every partition key that may have due rows and, as
+    a second column, that partition's own cap, at most ``cap`` (without it, ``cap`` is every
+    partition's); the queue needs an index on ``(column, next_attempt_at)`` over its pending rows.
     """
 
     column: Any
@@ -146,15 +147,16 @@ def _candidates(
         .prefix_with("MATERIALIZED")
     )
     partitions = per_partition.partitions.subquery("partitions")
+    own_cap = partitions.c[1] if len(partitions.c) > 1 else literal(cap)
     in_flight = func.coalesce(busy.c.busy, 0)
     # Only partitions with room are looked at, each through its own slice of the
     # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition,
     # however many rows wait behind the partitions at their cap.
     room = (
-        select(partitions.c[0].label("part"), (cap - in_flight).label("room"))
+        select(partitions.c[0].label("part"), (own_cap - in_flight).label("room"))
         .select_from(partitions)
         .outerjoin(busy, busy.c.part == partitions.c[0])
-        .where(in_flight < cap)
+        .where(in_flight < own_cap)
         .subquery("room")
     )
     oldest = (

@@ -30,6 +30,10 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The calls this endpoint may have in flight now (slow start, webhooks/delivery.py): 1 at
+    # first, doubled by a recorded success up to PRINTAPI_WEBHOOK_PER_ENDPOINT, halved by a
+    # failure, so an endpoint that never answers holds one connection rather than the cap.
+    concurrency: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
     __table_args__ = (Index("ix_webhook_endpoints_account", "account_id", "environment"),)
 

@@ -3,12 +3,16 @@
 One loop per worker process:
 
 1. claim a batch of due notifications under a lease (one short transaction, committed before
-   any network I/O; at most ``PRINTAPI_WEBHOOK_PER_ENDPOINT`` leased per endpoint, so a dead
+   any network I/O; at most the endpoint's ``concurrency`` leased per endpoint, so a dead
    endpoint cannot take the capacity of the healthy ones);
 2. send each as its own task: the exact request of webhooks.md §1, a 10 s timeout, redirects
    not followed, at most ``PRINTAPI_WEBHOOK_RESPONSE_CAP`` bytes of the answer read;
 3. record outcomes in batches (one transaction per batch): the attempt row, then delivered /
-   due again / next retry / given up, and the owner alerts of a first failure and of giving up.
+   due again / next retry / given up, and the owner alerts of a first failure and of giving up;
+   and the endpoints' ``concurrency`` (slow start): a batch with a success doubles it, up to
+   ``PRINTAPI_WEBHOOK_PER_ENDPOINT``, one with a failure halves it. A new endpoint starts at
+   one call, so one that never answers holds one connection instead of the whole cap, and a
+   healthy one reaches the cap after three recorded batches.
 
 It wakes on a committed change (in-process event, PostgreSQL NOTIFY), when a retry falls due
 (a local timer), and at least every ``PRINTAPI_WORKER_POLL_SECONDS``.
@@ -199,6 +203,12 @@ class Dispatcher:
             alerts = [a for o, f in failures if f.claimed.pk in ours for a in self._alerts(o, f, now)]
             await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
             await repository.add_alerts(session, alerts)
+            await repository.adjust_concurrency(
+                session,
+                succeeded={c.endpoint_pk for c in succeeded},
+                failed={f.claimed.endpoint_pk for f in failed},
+                maximum=self.settings.webhook_per_endpoint,
+            )
         self._count_successes(succeeded, delivered, now)
         # Their leases are free now: the claim loop may take more of the same endpoints at once.
         self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])

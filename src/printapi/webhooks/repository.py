@@ -140,7 +140,13 @@ async def claim(
             WebhookNotification.endpoint_pk,
             per_endpoint,
             # Deleting an endpoint cancels its pending notifications in the same transaction.
-            partitions=select(WebhookEndpoint.pk).where(WebhookEndpoint.deleted_at.is_(None)),
+            partitions=select(
+                WebhookEndpoint.pk,
+                case(
+                    (WebhookEndpoint.concurrency < per_endpoint, WebhookEndpoint.concurrency),
+                    else_=per_endpoint,
+                ),
+            ).where(WebhookEndpoint.deleted_at.is_(None)),
         ),
         extra={"attempt_started_at": now},
     )
@@ -274,6 +280,33 @@ async def _mark_failed(
         .execution_options(synchronize_session=False)
     )
     return set(result.scalars())
+
+
+async def adjust_concurrency(
+    session: AsyncSession, *, succeeded: set[int], failed: set[int], maximum: int
+) -> None:
+    """Slow start per endpoint, from one recorded batch: an endpoint with a success and no
+    failure may have twice as many calls in flight (up to ``maximum``), one with a failure half
+    as many (at least one). A row another transaction holds is left as it is: this is a tuning,
+    and waiting for it could deadlock with a deletion (endpoint, then its notifications).
+    """
+    endpoint, limit = WebhookEndpoint, WebhookEndpoint.concurrency
+    changes = (
+        (succeeded - failed, limit < maximum, case((limit * 2 > maximum, maximum), else_=limit * 2)),
+        (failed, limit > 1, limit // 2),
+    )
+    for pks, needed, value in changes:
+        if not pks:
+            continue
+        free = (
+            select(endpoint.pk).where(endpoint.pk.in_(sorted(pks)), needed).with_for_update(skip_locked=True)
+        )
+        await session.execute(
+            update(endpoint)
+            .where(endpoint.pk.in_(free.scalar_subquery()))
+            .values(concurrency=value)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:

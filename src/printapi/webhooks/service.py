@@ -124,6 +124,7 @@ async def update_endpoint(
     endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
     if url is not None:
         endpoint.url = check_url(url, guard)
+        endpoint.concurrency = 1  # another server: slow start again
     if description is not None:
         endpoint.description = check_description(description)
     if enabled is not None:
