@@ -91,10 +91,13 @@ processes.
   return: a driver short of CPU stamps late, so its latencies look shorter (even negative).
 - **Dead endpoints**: the 100 changes/s run again after adding 100 endpoints on the tarpit, so
   every change also queues 100 calls that time out after `PRINTAPI_WEBHOOK_TIMEOUT_SECONDS` (10 s).
+  It and the clean run at 100 changes/s it is compared with last 35 s each
+  (`--compared-seconds`), so that the timed-out calls come back, are recorded and are followed
+  by new ones during the run; runs before 2026-11-27 16:30 UTC lasted 10 s and mostly ended
+  before the first of them came back.
 
-On SQLite there is no wake-up between processes (PostgreSQL has LISTEN/NOTIFY; an embedded worker
-is woken in-process): a separate worker process finds new work by polling every
-`PRINTAPI_WORKER_POLL_SECONDS`, so SQLite latencies here are poll-bound by design of the setup.
+The worker is woken within milliseconds of a commit in another process: by PostgreSQL's NOTIFY,
+and on SQLite by a datagram on a local socket (kit/wakeup.py); the poll is the fallback.
 
 Targets (issue 3), on this 2-core machine: PostgreSQL **≥ {PG_MIN_DELIVERIES_PER_S:,.0f} deliveries/s**;
 **p99 < {P99_MAX_MS:.0f} ms** at {P99_TARGET_RATE:g} changes/s; the healthy endpoint's p99 within

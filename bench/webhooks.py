@@ -98,6 +98,7 @@ class Plan:
     ceiling_s: float
     ceiling_concurrency: int
     latency_s: float
+    compared_s: float
     driver_concurrency: int
     tuning: Tuning
     throughput_tuning: Tuning
@@ -121,11 +122,16 @@ class Plan:
             ceiling_s=3.0 if args.quick else 10.0,
             ceiling_concurrency=args.ceiling_concurrency,
             latency_s=3.0 if args.quick else 10.0,
+            compared_s=3.0 if args.quick else args.compared_seconds,
             driver_concurrency=args.driver_concurrency,
             tuning=tuning,
             throughput_tuning=replace(tuning, per_endpoint=args.throughput_per_endpoint),
             admin_dsn=args.pg,
         )
+
+    def seconds_at(self, rate: float) -> float:
+        """The clean run at DEAD_RATE lasts as long as the run with dead endpoints it is compared with."""
+        return self.compared_s if rate == DEAD_RATE else self.latency_s
 
     def text(self) -> str:
         return (
@@ -134,12 +140,13 @@ class Plan:
             f"paths `/hook/throughput-…/0..{self.endpoints - 1}`, queued in transactions of 100 orders). "
             f"Ceiling: {self.ceiling_concurrency} concurrent POSTs for {self.ceiling_s:g} s, before and "
             f"after the rest (the ratio uses their mean). Latency: one endpoint on the sink, one worker "
-            f"process (the defaults), {WARM_UP_CHANGES} changes waited for one by one first; then each rate "
-            f"for {self.latency_s:g} s from a driver process (at most {self.driver_concurrency} "
-            f"transactions at once, {DRIVER_WARM_UP_CHANGES} unreported changes first; a change that "
-            f"cannot begin within {DRIVER_STOP_FACTOR * self.latency_s:g} s is skipped); then "
-            f"{self.dead_endpoints} more endpoints on a tarpit that accepts and never answers, at "
-            f"{DEAD_RATE:g} changes/s. The sink, the driver, the workers and PostgreSQL share the 2 cores."
+            f"process (the defaults), {WARM_UP_CHANGES} changes waited for one by one first; then "
+            f"{DEAD_RATE:g} changes/s for {self.compared_s:g} s and each other rate for {self.latency_s:g} s "
+            f"from a driver process (at most {self.driver_concurrency} transactions at once, "
+            f"{DRIVER_WARM_UP_CHANGES} unreported changes first; a change that cannot begin within "
+            f"{DRIVER_STOP_FACTOR:g}× the run's length is skipped); then {self.dead_endpoints} more "
+            f"endpoints on a tarpit that accepts and never answers, at {DEAD_RATE:g} changes/s for "
+            f"{self.compared_s:g} s. The sink, the driver, the workers and PostgreSQL share the 2 cores."
         )
 
 
@@ -173,6 +180,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--notifications", type=int, default=20000, help="per deliveries/s measurement")
     parser.add_argument("--endpoints", type=int, default=10, help="endpoints of the deliveries/s measurement")
     parser.add_argument("--dead-endpoints", type=int, default=100, help="endpoints that time out")
+    parser.add_argument(
+        "--compared-seconds",
+        type=float,
+        default=35.0,
+        help="length of the two runs at 100 changes/s, clean and with dead endpoints, whose p99s are "
+        "compared: several times the 10 s timeout, so that the calls that time out come back during it",
+    )
     parser.add_argument("--max-in-flight", type=int, default=2048, help="PRINTAPI_WEBHOOK_MAX_IN_FLIGHT")
     parser.add_argument("--per-endpoint", type=int, default=8, help="PRINTAPI_WEBHOOK_PER_ENDPOINT")
     parser.add_argument("--claim-batch", type=int, default=200, help="PRINTAPI_WEBHOOK_CLAIM_BATCH")
@@ -322,8 +336,11 @@ def latency_suite(bench: Bench) -> list[LatencyResult]:
     plan = bench.plan
     principal = bench.run(bench.data.account("latency@bench.local"))
     bench.run(bench.data.add_endpoints(principal, [bench.sink.url(HEALTHY_PATH)]))
-    counts = [DRIVER_WARM_UP_CHANGES + math.ceil(rate * plan.latency_s) for rate in LATENCY_RATES]
-    dead_count = DRIVER_WARM_UP_CHANGES + math.ceil(DEAD_RATE * plan.latency_s)
+    seconds = [plan.seconds_at(rate) for rate in LATENCY_RATES]
+    counts = [
+        DRIVER_WARM_UP_CHANGES + math.ceil(rate * s) for rate, s in zip(LATENCY_RATES, seconds, strict=True)
+    ]
+    dead_count = DRIVER_WARM_UP_CHANGES + math.ceil(DEAD_RATE * plan.compared_s)
     total = WARM_UP_CHANGES + sum(counts) + dead_count
     say(f"{bench.title}: placing {total:,} orders for the latency runs")
     order_ids = bench.run(bench.data.place_orders(principal, total, notify=False))
@@ -333,14 +350,21 @@ def latency_suite(bench: Bench) -> list[LatencyResult]:
     with wh_procs.running_workers(1, env=bench.env(bench.plan.tuning), log_dir=log_dir) as processes:
         warm_up(bench, principal, order_ids[:WARM_UP_CHANGES], processes)
         at = WARM_UP_CHANGES
-        for rate, count in zip(LATENCY_RATES, counts, strict=True):
-            results.append(latency_run(bench, principal, order_ids[at : at + count], rate=rate, dead=0))
+        for rate, count, duration in zip(LATENCY_RATES, counts, seconds, strict=True):
+            results.append(
+                latency_run(bench, principal, order_ids[at : at + count], rate=rate, dead=0, seconds=duration)
+            )
             at += count
         dead_urls = [bench.sink.tarpit_url(f"/dead/{n}") for n in range(plan.dead_endpoints)]
         bench.run(bench.data.add_endpoints(principal, dead_urls))
         results.append(
             latency_run(
-                bench, principal, order_ids[at : at + dead_count], rate=DEAD_RATE, dead=len(dead_urls)
+                bench,
+                principal,
+                order_ids[at : at + dead_count],
+                rate=DEAD_RATE,
+                dead=len(dead_urls),
+                seconds=plan.compared_s,
             )
         )
         wh_procs.check_alive(processes)
@@ -365,9 +389,9 @@ def warm_up(
 
 
 def latency_run(
-    bench: Bench, principal: Principal, order_ids: list[str], *, rate: float, dead: int
+    bench: Bench, principal: Principal, order_ids: list[str], *, rate: float, dead: int, seconds: float
 ) -> LatencyResult:
-    say(f"{bench.title}: {rate:g} changes/s for {bench.plan.latency_s:g} s, {dead} endpoints timing out")
+    say(f"{bench.title}: {rate:g} changes/s for {seconds:g} s, {dead} endpoints timing out")
     name = f"latency-{rate:g}-{dead}"
     ids_file, out_file = bench.workdir / f"{name}.ids", bench.workdir / f"{name}.json"
     ids_file.write_text("\n".join(order_ids) + "\n")
@@ -381,11 +405,11 @@ def latency_run(
         out_file=out_file,
         concurrency=bench.plan.driver_concurrency,
         warm_up=DRIVER_WARM_UP_CHANGES,
-        stop_after_s=DRIVER_STOP_FACTOR * bench.plan.latency_s,
+        stop_after_s=DRIVER_STOP_FACTOR * seconds,
     )
     log_path = bench.workdir / f"{name}-driver.log"
     wh_procs.run_driver(
-        command, env=bench.env(bench.plan.tuning), log_path=log_path, timeout_s=bench.plan.latency_s * 10 + 60
+        command, env=bench.env(bench.plan.tuning), log_path=log_path, timeout_s=seconds * 10 + 60
     )
     driven = json.loads(out_file.read_text())
     changes = [(str(oid), float(due), float(committed)) for oid, due, committed in driven["changes"]]
