@@ -1,17 +1,22 @@
 """Recording a batch of failed attempts in one statement (``repository.mark_failed``): each row gets
-its own next attempt or is given up, and a row whose lease passed to another worker is left alone."""
+its own next attempt or is given up, and a row whose lease passed to another worker is left alone;
+and the dispatcher's recorder, which takes the failures of a burst a chunk at a time."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
+import aiohttp
 import httpx
 import pytest
 from sqlalchemy import select, update
 
+from printapi.kit.outbound import Failure, OutboundGuard
 from printapi.models import WebhookNotification
 from printapi.runtime import Runtime
-from printapi.webhooks import repository
+from printapi.webhooks import delivery, repository
+from printapi.webhooks.delivery import Dispatcher, Outcome
 from printapi.webhooks.repository import Claimed, Failed
 from tests.webhooks.conftest import Shop, add_endpoint, move, place
 
@@ -111,3 +116,36 @@ class TestABatchOfFailures:
         assert len(claimed) == 5
         assert ours == {c.pk for c in claimed}
         assert {row.next_attempt_at for row in (await rows(live_runtime)).values()} == {later}
+
+
+class TestTheRecorder:
+    async def test_every_success_and_a_chunk_of_failures_go_in_one_transaction(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A burst of timeouts is recorded a chunk at a time; a success never waits behind it."""
+        monkeypatch.setattr(delivery, "RECORD_FAILURES_AT_ONCE", 3)
+        for number in range(6):
+            await add_endpoint(api, shop_api, f"https://recorder{number}.example/hook")
+        await place(api, shop_api, "batch-4")
+        await move(api, shop_api, "batch-4", "Processing")
+        good, *bad = sorted(await claim_all(live_runtime), key=lambda c: c.pk)
+        now = live_runtime.clock.now()
+        timeout = Failure("timeout", "no answer within 10 s")
+        recorder = Dispatcher(live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER)
+        for claimed in bad:
+            recorder._failures.append(Outcome(claimed, now, 10_000, None, timeout, None))
+        recorder._successes.append(Outcome(good, now, 5, 200, None, "ok"))
+
+        await recorder._record_batch()
+
+        after = await rows(live_runtime)
+        assert after[good.pk].status == "delivered"
+        recorded = [c.pk for c in bad if after[c.pk].locked_by is None]
+        assert recorded == [c.pk for c in bad[:3]]  # the oldest three failures, in the order they came
+        assert [o.claimed.pk for o in recorder._failures] == [c.pk for c in bad[3:]]
+
+        await recorder._record_batch()
+
+        after = await rows(live_runtime)
+        assert {after[c.pk].last_error for c in bad} == {"no answer within 10 s"}
+        assert not recorder._failures

@@ -26,6 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -34,7 +35,6 @@ from printapi import __version__
 from printapi.kit import metrics, schedule
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import Failure, OutboundGuard, classify, read_capped
-from printapi.models import OwnerAlert, WebhookAttempt
 from printapi.runtime import Runtime
 from printapi.webhooks import repository, signing
 from printapi.webhooks.repository import Claimed, Failed
@@ -44,6 +44,7 @@ from printapi.webhooks.states import AlertKind, NotificationKind
 log = get_logger("printapi.webhooks")
 
 USER_AGENT = f"printapi-webhooks/{__version__}"
+RECORD_FAILURES_AT_ONCE = 50
 ALERTS_CHANNEL = "alerts"
 
 
@@ -113,7 +114,8 @@ class Dispatcher:
         self.settings = runtime.settings
         self.schedule = runtime.settings.schedule
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._outcomes: deque[Outcome] = deque()
+        self._successes: deque[Outcome] = deque()
+        self._failures: deque[Outcome] = deque()
         self._have_outcomes = asyncio.Event()
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
@@ -132,7 +134,8 @@ class Dispatcher:
             await self._drain()
             recorder.cancel()
             await asyncio.gather(recorder, return_exceptions=True)
-            await self._record_batch()
+            while self._successes or self._failures:
+                await self._record_batch()
 
     async def _idle(self) -> None:
         poll = self.settings.worker_poll_seconds
@@ -173,20 +176,30 @@ class Dispatcher:
             now=self.runtime.clock.now(),
             response_cap=self.settings.webhook_response_cap,
         )
-        self._outcomes.append(outcome)
+        (self._successes if outcome.succeeded else self._failures).append(outcome)
         self._have_outcomes.set()
 
     async def _record_loop(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             await self._have_outcomes.wait()
             self._have_outcomes.clear()
-            try:
-                await self._record_batch()
-            except Exception:
-                log.exception("recording webhook outcomes failed; the leases will expire and the rows retry")
+            while self._successes or self._failures:
+                try:
+                    await self._record_batch()
+                except Exception:
+                    log.exception(
+                        "recording webhook outcomes failed; the leases will expire and the rows retry"
+                    )
 
     async def _record_batch(self) -> None:
-        batch = [self._outcomes.popleft() for _ in range(len(self._outcomes))]
+        """Every success waiting, and at most RECORD_FAILURES_AT_ONCE failures, in one transaction.
+
+        Calls to a dead endpoint time out together (they were sent together): recording hundreds
+        of them at once held up the successes behind them, and so the healthy endpoints' next
+        claims. In chunks, the successes that arrive meanwhile go with the next one.
+        """
+        batch = [self._successes.popleft() for _ in range(len(self._successes))]
+        batch += [self._failures.popleft() for _ in range(min(len(self._failures), RECORD_FAILURES_AT_ONCE))]
         if not batch:
             return
         now = self.runtime.clock.now()
@@ -232,7 +245,7 @@ class Dispatcher:
         wait = schedule.next_wait(self.schedule, failed_attempts=attempts, random=self._random.random)
         return Failed(outcome.claimed, None if wait is None else now + wait, failure.message)
 
-    def _alerts(self, outcome: Outcome, failed: Failed, now: datetime) -> list[OwnerAlert]:
+    def _alerts(self, outcome: Outcome, failed: Failed, now: datetime) -> list[dict[str, Any]]:
         """The owner alerts of a recorded failure: the first failure, and giving up."""
         failure = outcome.failure
         assert failure is not None
@@ -245,31 +258,33 @@ class Dispatcher:
         return alerts
 
     @staticmethod
-    def _alert(claimed: Claimed, kind: AlertKind, failure: Failure, now: datetime) -> OwnerAlert:
-        return OwnerAlert(
-            endpoint_pk=claimed.endpoint_pk,
-            kind=kind,
-            notification_id=claimed.id,
-            order_id=claimed.order_id,
-            error_class=failure.error_class,
-            error=failure.message[:300],
-            created_at=now,
-        )
+    def _alert(claimed: Claimed, kind: AlertKind, failure: Failure, now: datetime) -> dict[str, Any]:
+        """An ``OwnerAlert`` row (inserted in bulk, without ORM objects)."""
+        return {
+            "endpoint_pk": claimed.endpoint_pk,
+            "kind": kind,
+            "notification_id": claimed.id,
+            "order_id": claimed.order_id,
+            "error_class": failure.error_class,
+            "error": failure.message[:300],
+            "created_at": now,
+        }
 
     @staticmethod
-    def _attempt_row(outcome: Outcome) -> WebhookAttempt:
+    def _attempt_row(outcome: Outcome) -> dict[str, Any]:
+        """A ``WebhookAttempt`` row (inserted in bulk, without ORM objects)."""
         failure = outcome.failure
-        return WebhookAttempt(
-            notification_pk=outcome.claimed.pk,
-            number=outcome.claimed.attempts,
-            started_at=outcome.started_at,
-            duration_ms=outcome.duration_ms,
-            status_code=outcome.status_code,
-            error_class=failure.error_class if failure else None,
-            error=failure.message[:300] if failure else None,
-            response_snippet=outcome.snippet,
-            url=outcome.claimed.url,
-        )
+        return {
+            "notification_pk": outcome.claimed.pk,
+            "number": outcome.claimed.attempts,
+            "started_at": outcome.started_at,
+            "duration_ms": outcome.duration_ms,
+            "status_code": outcome.status_code,
+            "error_class": failure.error_class if failure else None,
+            "error": failure.message[:300] if failure else None,
+            "response_snippet": outcome.snippet,
+            "url": outcome.claimed.url,
+        }
 
     def _wake_at(self, moment: datetime) -> None:
         delay = max(0.0, (moment - self.runtime.clock.now()).total_seconds())

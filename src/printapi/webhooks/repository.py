@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, select, text, tuple_, update
+from sqlalchemy import and_, case, delete, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,8 +81,8 @@ async def queue_coalesced(session: AsyncSession, rows: Sequence[dict[str, Any]])
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(WebhookNotification)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = upsert(WebhookNotification)
     statement = statement.on_conflict_do_update(
         index_elements=[WebhookNotification.endpoint_pk, WebhookNotification.order_pk],
         # Spelled as the partial index is: PostgreSQL cannot match a bound parameter to its predicate.
@@ -309,14 +309,16 @@ async def adjust_concurrency(
         )
 
 
-async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:
-    session.add_all(attempts)
-    await session.flush()
+async def add_attempts(session: AsyncSession, attempts: Sequence[dict[str, Any]]) -> None:
+    """``WebhookAttempt`` rows as one multi-row INSERT (no ORM objects: a batch can hold hundreds)."""
+    if attempts:
+        await session.execute(insert(WebhookAttempt), list(attempts))
 
 
-async def add_alerts(session: AsyncSession, alerts: Sequence[OwnerAlert]) -> None:
-    session.add_all(alerts)
-    await session.flush()
+async def add_alerts(session: AsyncSession, alerts: Sequence[dict[str, Any]]) -> None:
+    """``OwnerAlert`` rows, as ``add_attempts``."""
+    if alerts:
+        await session.execute(insert(OwnerAlert), list(alerts))
 
 
 # -- owner alerts ------------------------------------------------------------------------------
