@@ -84,8 +84,12 @@ async def expire_payments(runtime: Runtime) -> int:
         return await payments.expire_due(session, worker=worker_name(), now=runtime.clock.now())
 
 
-# Tables whose claim plans go wrong when they outgrow their statistics (kit/statistics.py).
-QUEUE_TABLES = ("webhook_notifications", "owner_alerts")
+# Tables whose plans go wrong when they outgrow their statistics, and the columns their
+# queries filter on (kit/statistics.py).
+QUEUE_TABLES = {
+    "webhook_notifications": ("endpoint_pk", "status", "next_attempt_at", "locked_until"),
+    "owner_alerts": ("endpoint_pk", "kind", "mailed_at"),
+}
 
 
 async def refresh_statistics(runtime: Runtime) -> int:

@@ -35,7 +35,7 @@ async def _insert(runtime: Runtime, name: str, count: int, start: int = 0) -> No
 
 async def _analyze(runtime: Runtime, name: str) -> list[str]:
     async with runtime.db.write() as session:
-        return await statistics.analyze_stale(session, [name], threshold=100)
+        return await statistics.analyze_stale(session, {name: ("id",)}, threshold=100)
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -57,7 +57,7 @@ class TestOnPostgreSQL:
     async def test_a_table_changed_within_the_threshold_is_left(self, runtime: Runtime, table: str) -> None:
         await _insert(runtime, table, 300)
         assert await _analyze(runtime, table) == [table]
-        await _insert(runtime, table, 100, start=1000)  # under 100 + 10 % of 300
+        await _insert(runtime, table, 150, start=1000)  # under 100 + 20 % of 300
 
         assert await _analyze(runtime, table) == []
 
