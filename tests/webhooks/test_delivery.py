@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
@@ -147,6 +148,26 @@ class TestSlowStart:
         async with live_runtime.db.read() as session:
             found = await webhooks.find_endpoint(session, endpoint_id=endpoint["id"])
         assert found.concurrency >= 2  # each answered round doubled it
+
+
+class TestQueueing:
+    async def test_one_notification_per_enabled_endpoint_each_with_its_own_stable_id(
+        self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
+    ) -> None:
+        paths = [f"/id/{n}" for n in range(3)]
+        for path in paths:
+            await add_endpoint(api, shop_api, receiver.url(path))
+        off = await add_endpoint(api, shop_api, receiver.url("/id/off"))
+        await api.post(f"/v2/webhooks/{off['id']}/disable", headers=shop_api.headers)
+        await place(api, shop_api, "ids-1")
+        await move(api, shop_api, "ids-1", "Processing")
+
+        calls = [(await receiver.wait_for(1, path=path))[0] for path in paths]
+        ids = [call.headers["webhook-id"] for call in calls]
+        assert all(re.fullmatch(r"msg_[0-9a-f]{32}", one) for one in ids)
+        assert len(set(ids)) == 3
+        log = (await api.get("/v2/orders/ids-1/notifications", headers=shop_api.headers)).json()
+        assert sorted(row["id"] for row in log["results"]) == sorted(ids)
 
 
 class TestFailuresThatAreNotErrorsOfTheReceiver:

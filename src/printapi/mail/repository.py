@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -13,10 +14,9 @@ from printapi.models import MailMessage
 QUEUE = Queue(MailMessage)
 
 
-async def add(session: AsyncSession, message: MailMessage) -> MailMessage:
-    session.add(message)
+async def add_all(session: AsyncSession, messages: Sequence[MailMessage]) -> None:
+    session.add_all(messages)
     await session.flush()
-    return message
 
 
 async def claim(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,25 +18,43 @@ CHANNEL = "mail"
 log = get_logger("printapi.mail")
 
 
+@dataclass(frozen=True)
+class Draft:
+    to: str
+    subject: str
+    body: str
+    topic: str
+
+
 async def enqueue(
     session: AsyncSession, *, to: str, subject: str, body: str, topic: str, now: datetime
 ) -> MailMessage:
-    message = await repository.add(
-        session,
+    (message,) = await enqueue_all(session, [Draft(to, subject, body, topic)], now=now)
+    return message
+
+
+async def enqueue_all(session: AsyncSession, drafts: Sequence[Draft], *, now: datetime) -> list[MailMessage]:
+    """Several mails into the outbox in one flush."""
+    if not drafts:
+        return []
+    messages = [
         MailMessage(
-            to_address=to,
-            subject=subject[:200],
-            body=body,
-            topic=topic,
+            to_address=draft.to,
+            subject=draft.subject[:200],
+            body=draft.body,
+            topic=draft.topic,
             status="pending",
             attempts=0,
             next_attempt_at=now,
             created_at=now,
-        ),
-    )
-    log.info("mail queued", to=to, subject=subject, topic=topic)
+        )
+        for draft in drafts
+    ]
+    await repository.add_all(session, messages)
+    for draft in drafts:
+        log.info("mail queued", to=draft.to, subject=draft.subject, topic=draft.topic)
     await announce(session, CHANNEL)
-    return message
+    return messages
 
 
 async def pending_count(session: AsyncSession) -> int:

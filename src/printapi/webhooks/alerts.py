@@ -65,17 +65,26 @@ def compose(
 async def mail_due_alerts(
     session: AsyncSession, *, now: datetime, group_seconds: float, attempts_in_all: int, public_url: str
 ) -> int:
-    """Queue the grouped mails that may go now; returns how many mails were queued."""
-    queued = 0
-    for endpoint_pk, kind in await repository.unmailed_alert_groups(session):
-        last = await repository.last_mailed(session, endpoint_pk=endpoint_pk, kind=kind)
-        if last is not None and now - last < timedelta(seconds=group_seconds):
+    """Queue the grouped mails that may go now; returns how many mails were queued.
+
+    A handful of statements however many groups are due: when many endpoints fail at once, their
+    first mails all fall due together.
+    """
+    due = [
+        (endpoint_pk, kind)
+        for endpoint_pk, kind, last in await repository.unmailed_alert_groups(session)
+        if last is None or now - last >= timedelta(seconds=group_seconds)
+    ]
+    if not due:
+        return 0
+    owners = await repository.endpoints_with_owners(session, endpoint_pks={pk for pk, _ in due})
+    waiting = await repository.unmailed_alerts_of(session, groups=due)
+    messages, mailed = [], []
+    for endpoint_pk, kind in due:
+        alerts = waiting.get((endpoint_pk, kind))
+        if endpoint_pk not in owners or not alerts:
             continue
-        found = await repository.endpoint_with_owner(session, endpoint_pk=endpoint_pk)
-        if found is None:
-            continue
-        endpoint, owner = found
-        alerts = await repository.unmailed_alerts(session, endpoint_pk=endpoint_pk, kind=kind)
+        endpoint, owner = owners[endpoint_pk]
         subject, body = compose(
             kind=kind,
             endpoint=endpoint,
@@ -83,12 +92,11 @@ async def mail_due_alerts(
             attempts_in_all=attempts_in_all,
             log_url=f"{public_url}/v2/webhooks/{endpoint.id}/notifications",
         )
-        await mail.enqueue(
-            session, to=_recipient(owner), subject=subject, body=body, topic=f"webhook_{kind}", now=now
-        )
-        await repository.mark_mailed(session, alert_pks=[alert.pk for alert in alerts], now=now)
-        queued += 1
-    return queued
+        messages.append(mail.Draft(to=_recipient(owner), subject=subject, body=body, topic=f"webhook_{kind}"))
+        mailed += [alert.pk for alert in alerts]
+    await mail.enqueue_all(session, messages, now=now)
+    await repository.mark_mailed(session, alert_pks=mailed, now=now)
+    return len(messages)
 
 
 def _recipient(owner: Account) -> str:

@@ -179,17 +179,17 @@ def _row(
 
 async def notify_order_changed(session: AsyncSession, *, order: Order, now: datetime) -> int:
     """Queue (or fold into a pending) notification for every enabled endpoint of the order's owner."""
-    endpoint_pks = await repository.enabled_endpoint_pks(
-        session, account_id=order.account_id, environment=order.environment
+    queued = await repository.queue_for_order(
+        session,
+        account_id=order.account_id,
+        environment=order.environment,
+        order_pk=order.pk,
+        order_id=order.id,
+        now=now,
     )
-    rows = [
-        _row(endpoint_pk=pk, account_id=order.account_id, order=order, kind=NotificationKind.STATUS, now=now)
-        for pk in endpoint_pks
-    ]
-    await repository.queue_coalesced(session, rows)
-    if rows:
+    if queued:
         await announce(session, CHANNEL)
-    return len(rows)
+    return queued
 
 
 async def ping(
