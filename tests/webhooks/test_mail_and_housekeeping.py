@@ -16,6 +16,7 @@ from printapi.mail.sender import SmtpSender
 from printapi.models import MailMessage, OwnerAlert, WebhookNotification
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
+from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
 from printapi.worker import prune_finished
 from tests.conftest import START, Backend, _empty, _settings, make_credentials
@@ -143,6 +144,51 @@ class TestAlertGrouping:
         clock.advance(timedelta(minutes=31))
         assert await run_job() == 1
         assert "order-late" in (await outbox(runtime))[1].body
+
+    async def test_many_endpoints_failing_at_once_get_one_mail_each_in_one_run(
+        self, clocked: tuple[Runtime, FixedClock], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(webhooks_repository, "MAILED_CHUNK", 2)  # several statements mark them
+        runtime, clock = clocked
+        shop = await make_credentials(runtime)
+        async with runtime.db.write() as session:
+            endpoints = [
+                await webhooks.create_endpoint(
+                    session,
+                    account_id=shop.account_id,
+                    environment="test",
+                    url=f"https://shop{n}.example.nl/hook",
+                    guard=runtime.guard,
+                    now=clock.now(),
+                )
+                for n in range(4)
+            ]
+            session.add_all(
+                OwnerAlert(
+                    endpoint_pk=endpoint.pk,
+                    kind="first_failure",
+                    notification_id=f"msg_{endpoint.pk}_{number}",
+                    order_id=f"order-{endpoint.pk}-{number}",
+                    error_class="timeout",
+                    created_at=clock.now(),
+                )
+                for endpoint in endpoints
+                for number in range(3)
+            )
+
+        async def run_job() -> int:
+            async with runtime.db.write() as session:
+                return await alerts.mail_due_alerts(
+                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
+                )
+
+        assert await run_job() == 4
+        mails = await outbox(runtime)
+        for endpoint in endpoints:
+            (message,) = [m for m in mails if endpoint.url in m.subject]
+            assert ", ".join(f"order-{endpoint.pk}-{n}" for n in range(3)) in message.body
+        clock.advance(timedelta(hours=2))
+        assert await run_job() == 0  # every alert was marked mailed
 
 
 class TestRetention:

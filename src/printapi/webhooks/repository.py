@@ -418,13 +418,19 @@ async def unmailed_alerts_of(
     return found
 
 
+MAILED_CHUNK = 5000  # keys per statement: an hour of an outage can hold tens of thousands
+
+
 async def mark_mailed(session: AsyncSession, *, alert_pks: Sequence[int], now: datetime) -> None:
-    await session.execute(
-        update(OwnerAlert)
-        .where(OwnerAlert.pk.in_(alert_pks), OwnerAlert.mailed_at.is_(None))
-        .values(mailed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    """The alerts that went into mails, named one by one: an alert written by another worker
+    after they were read is left for the next mail."""
+    for start in range(0, len(alert_pks), MAILED_CHUNK):
+        await session.execute(
+            update(OwnerAlert)
+            .where(OwnerAlert.pk.in_(alert_pks[start : start + MAILED_CHUNK]), OwnerAlert.mailed_at.is_(None))
+            .values(mailed_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def endpoints_with_owners(
