@@ -150,14 +150,17 @@ def _candidates(
     own_cap = partitions.c[1] if len(partitions.c) > 1 else literal(cap)
     in_flight = func.coalesce(busy.c.busy, 0)
     # Only partitions with room are looked at, each through its own slice of the
-    # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition,
-    # however many rows wait behind the partitions at their cap.
+    # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition
+    # with room, however many rows wait behind the partitions at their cap. Materialized, or
+    # SQLite probes every partition's slice first and drops those without room afterwards
+    # (2.5 ms a claim with 100 endpoints at their cap, 0.x ms without them).
     room = (
         select(partitions.c[0].label("part"), (own_cap - in_flight).label("room"))
         .select_from(partitions)
         .outerjoin(busy, busy.c.part == partitions.c[0])
         .where(in_flight < own_cap)
-        .subquery("room")
+        .cte("room")
+        .prefix_with("MATERIALIZED")
     )
     oldest = (
         select(queue.key.label("key"), model.next_attempt_at.label("due_at"))
