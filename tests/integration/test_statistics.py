@@ -72,6 +72,17 @@ class TestOnPostgreSQL:
 
         assert await _analyze(runtime, table) == [table]
 
+    async def test_a_table_being_vacuumed_is_skipped_not_waited_for(
+        self, runtime: Runtime, table: str
+    ) -> None:
+        await _insert(runtime, table, 300)
+        async with runtime.db.write() as vacuum:  # VACUUM holds this lock for as long as it runs
+            await vacuum.execute(text(f'LOCK TABLE "{table}" IN SHARE UPDATE EXCLUSIVE MODE'))
+
+            assert await _analyze(runtime, table) == []
+
+        assert await _analyze(runtime, table) == [table]
+
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_sqlite_needs_no_statistics(runtime: Runtime, table: str) -> None:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, event
+from sqlalchemy import BigInteger, DateTime, MetaData, event, func, select
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -125,7 +125,9 @@ def _begin_immediate(dbapi_connection: Any) -> None:
                 cursor.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+                # The primary code: SQLITE_BUSY_RECOVERY (another process recovering the WAL)
+                # and its kin are worth waiting for as well.
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
                     raise
                 if time.monotonic() >= deadline:
                     raise
@@ -221,3 +223,12 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         write_sessions=async_sessionmaker(write, expire_on_commit=False, autoflush=False),
         read_sessions=async_sessionmaker(read, expire_on_commit=False, autoflush=False),
     )
+
+
+async def only_one(session: AsyncSession, key: int) -> bool:
+    """PostgreSQL: whether this transaction got the advisory lock ``key`` (held until it ends),
+    so that of several workers one does a job per turn; True on SQLite, whose writer is one."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    got: bool = (await session.execute(select(func.pg_try_advisory_xact_lock(key)))).scalar_one()
+    return got

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.kit.db import only_one
 
 # Autovacuum's threshold (autovacuum_analyze_threshold) and twice its scale factor: a plan does
 # not change for a table 20 % larger than the planner thinks, and each analyse costs CPU.
@@ -27,6 +30,7 @@ THRESHOLD_ROWS = 50
 SCALE_FACTOR = 0.2
 # One worker analyses at a time; the others skip their turn rather than wait behind it.
 LOCK_KEY = 0x7072_696E_7473_7461  # "printsta"
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 async def analyze_stale(
@@ -37,7 +41,7 @@ async def analyze_stale(
     analysed. A no-op on SQLite."""
     if session.get_bind().dialect.name != "postgresql":
         return []
-    if not (await session.execute(select(func.pg_try_advisory_xact_lock(LOCK_KEY)))).scalar_one():
+    if not await only_one(session, LOCK_KEY):
         return []
     # The live rows now against the rows the planner was told of. (n_mod_since_analyze, which
     # autovacuum reads, is not reset by an ANALYZE of some columns only.)
@@ -50,8 +54,19 @@ async def analyze_stale(
         {"tables": list(tables)},
     )
     stale = sorted(name for name, live, known in rows if abs(live - known) > threshold + SCALE_FACTOR * known)
+    # ANALYZE waits for a VACUUM of the table, and after deadlock_timeout PostgreSQL would cancel
+    # that autovacuum worker for it: give up on the table at once instead, and try next turn.
+    await session.execute(text("SET LOCAL lock_timeout = '50ms'"))
+    analysed = []
     for name in stale:
         # The names are the application's own tables and columns (see the callers), never input.
         columns = ", ".join(f'"{column}"' for column in tables[name])
-        await session.execute(text(f'ANALYZE "{name}"' + (f" ({columns})" if columns else "")))
-    return stale
+        try:
+            async with session.begin_nested():
+                await session.execute(text(f'ANALYZE "{name}"' + (f" ({columns})" if columns else "")))
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            continue
+        analysed.append(name)
+    return analysed
