@@ -4,6 +4,7 @@ and the dispatcher's recorder, which takes the failures of a burst a chunk at a 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import cast
 
@@ -149,3 +150,29 @@ class TestTheRecorder:
         after = await rows(live_runtime)
         assert {after[c.pk].last_error for c in bad} == {"no answer within 10 s"}
         assert not recorder._failures
+
+    async def test_a_stopping_dispatcher_records_every_outcome_left(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(delivery, "RECORD_FAILURES_AT_ONCE", 2)
+        for number in range(5):
+            await add_endpoint(api, shop_api, f"https://stopping{number}.example/hook")
+        await place(api, shop_api, "batch-5")
+        await move(api, shop_api, "batch-5", "Processing")
+        claimed = await claim_all(live_runtime)
+        now = live_runtime.clock.now()
+        timeout = Failure("timeout", "no answer within 10 s")
+        dispatcher = Dispatcher(
+            live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER
+        )
+        for item in claimed:
+            dispatcher._failures.append(Outcome(item, now, 10_000, None, timeout, None))
+        stopping = asyncio.Event()
+        stopping.set()
+
+        await asyncio.wait_for(dispatcher.run(stopping), timeout=10)
+
+        after = await rows(live_runtime)
+        assert len(claimed) == 5
+        assert {after[c.pk].last_error for c in claimed} == {"no answer within 10 s"}
+        assert {after[c.pk].locked_by for c in claimed} == {None}

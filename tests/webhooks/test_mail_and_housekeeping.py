@@ -190,6 +190,43 @@ class TestAlertGrouping:
         clock.advance(timedelta(hours=2))
         assert await run_job() == 0  # every alert was marked mailed
 
+    async def test_one_worker_composes_the_mails_at_a_time(self, clocked: tuple[Runtime, FixedClock]) -> None:
+        runtime, clock = clocked
+        if runtime.db.dialect != "postgresql":
+            pytest.skip("SQLite has one writer: two workers cannot compose at once")
+        shop = await make_credentials(runtime)
+        async with runtime.db.write() as session:
+            endpoint = await webhooks.create_endpoint(
+                session,
+                account_id=shop.account_id,
+                environment="test",
+                url="https://one.example.nl/hook",
+                guard=runtime.guard,
+                now=clock.now(),
+            )
+            session.add(
+                OwnerAlert(
+                    endpoint_pk=endpoint.pk,
+                    kind="first_failure",
+                    notification_id="msg_one",
+                    order_id="order-one",
+                    error_class="timeout",
+                    created_at=clock.now(),
+                )
+            )
+
+        async def run_job() -> int:
+            async with runtime.db.write() as session:
+                return await alerts.mail_due_alerts(
+                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
+                )
+
+        async with runtime.db.write() as other:
+            await other.execute(select(func.pg_advisory_xact_lock(alerts.LOCK_KEY)))
+            assert await run_job() == 0
+
+        assert await run_job() == 1
+
 
 class TestRetention:
     async def test_finished_notifications_older_than_the_retention_are_pruned_pending_ones_stay(

@@ -12,10 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printapi.kit.db import only_one
 from printapi.mail import service as mail
 from printapi.models import Account, OwnerAlert, WebhookEndpoint
 from printapi.webhooks import repository
 from printapi.webhooks.states import AlertKind
+
+# Two workers composing the same group's mail at once would both send it.
+LOCK_KEY = 0x7072_696E_7461_6C72  # "printalr"
 
 _ERROR_CLASSES = {
     "timeout": "no answer within the timeout",
@@ -70,6 +74,8 @@ async def mail_due_alerts(
     A handful of statements however many groups are due: when many endpoints fail at once, their
     first mails all fall due together.
     """
+    if not await only_one(session, LOCK_KEY):
+        return 0  # another worker is at it; this one's turn comes with the next alert
     due = [
         (endpoint_pk, kind)
         for endpoint_pk, kind, last in await repository.unmailed_alert_groups(session)

@@ -45,6 +45,7 @@ log = get_logger("printapi.webhooks")
 
 USER_AGENT = f"printapi-webhooks/{__version__}"
 RECORD_FAILURES_AT_ONCE = 50
+RECORD_SUCCESSES_AT_ONCE = 2000  # two bound keys each: within the drivers' 32,766 per statement
 ALERTS_CHANNEL = "alerts"
 
 
@@ -132,10 +133,14 @@ class Dispatcher:
                 await self._idle()
         finally:
             await self._drain()
-            recorder.cancel()
-            await asyncio.gather(recorder, return_exceptions=True)
-            while self._successes or self._failures:
-                await self._record_batch()
+            if stopping.is_set():
+                # The recorder finishes the chunk it may be in, takes what is left, and returns:
+                # cancelled mid-transaction, it would lose that chunk's outcomes.
+                self._have_outcomes.set()
+                await recorder
+            else:  # cancelled from outside
+                recorder.cancel()
+                await asyncio.gather(recorder, return_exceptions=True)
 
     async def _idle(self) -> None:
         poll = self.settings.worker_poll_seconds
@@ -180,7 +185,8 @@ class Dispatcher:
         self._have_outcomes.set()
 
     async def _record_loop(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
+        """Records outcomes as they come; once the dispatcher stops, what is left, then returns."""
+        while True:
             await self._have_outcomes.wait()
             self._have_outcomes.clear()
             while self._successes or self._failures:
@@ -190,15 +196,20 @@ class Dispatcher:
                     log.exception(
                         "recording webhook outcomes failed; the leases will expire and the rows retry"
                     )
+            if stopping.is_set():
+                return
 
     async def _record_batch(self) -> None:
-        """Every success waiting, and at most RECORD_FAILURES_AT_ONCE failures, in one transaction.
+        """The successes waiting (up to RECORD_SUCCESSES_AT_ONCE), and at most
+        RECORD_FAILURES_AT_ONCE failures, in one transaction.
 
         Calls to a dead endpoint time out together (they were sent together): recording hundreds
         of them at once held up the successes behind them, and so the healthy endpoints' next
         claims. In chunks, the successes that arrive meanwhile go with the next one.
         """
-        batch = [self._successes.popleft() for _ in range(len(self._successes))]
+        batch = [
+            self._successes.popleft() for _ in range(min(len(self._successes), RECORD_SUCCESSES_AT_ONCE))
+        ]
         batch += [self._failures.popleft() for _ in range(min(len(self._failures), RECORD_FAILURES_AT_ONCE))]
         if not batch:
             return

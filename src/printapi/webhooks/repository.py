@@ -354,7 +354,11 @@ async def adjust_concurrency(
         if not pks:
             continue
         free = (
-            select(endpoint.pk).where(endpoint.pk.in_(sorted(pks)), needed).with_for_update(skip_locked=True)
+            select(endpoint.pk)
+            .where(endpoint.pk.in_(sorted(pks)), needed)
+            # NO KEY UPDATE: the KEY SHARE locks that inserting notifications and alerts takes on
+            # their endpoint must neither make this skip nor wait for it.
+            .with_for_update(skip_locked=True, key_share=True)
         )
         await session.execute(
             update(endpoint)

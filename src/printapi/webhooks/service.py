@@ -7,6 +7,7 @@ an order notifies nobody. Delivery is the worker's (``delivery.py``).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,8 +124,10 @@ async def update_endpoint(
 ) -> WebhookEndpoint:
     endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
     if url is not None:
-        endpoint.url = check_url(url, guard)
-        endpoint.concurrency = 1  # another server: slow start again
+        checked = check_url(url, guard)
+        if checked != endpoint.url:
+            endpoint.concurrency = 1  # another server: slow start again
+        endpoint.url = checked
     if description is not None:
         endpoint.description = check_description(description)
     if enabled is not None:
@@ -163,7 +166,7 @@ def _row(
     *, endpoint_pk: int, account_id: int, order: Order | None, kind: NotificationKind, now: datetime
 ) -> dict[str, object]:
     return {
-        "id": "msg_" + ids.random_code(24),
+        "id": "msg_" + secrets.token_hex(16),  # as the ids queue_for_order has the database make
         "endpoint_pk": endpoint_pk,
         "account_id": account_id,
         "order_pk": order.pk if order else None,
