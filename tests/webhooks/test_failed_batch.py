@@ -31,6 +31,17 @@ async def claim_all(runtime: Runtime, *, worker: str = WORKER) -> list[Claimed]:
         )
 
 
+async def claimed_notifications(
+    runtime: Runtime, api: httpx.AsyncClient, shop: Shop, *, name: str, endpoints: int
+) -> list[Claimed]:
+    """One order change to an account with ``endpoints`` endpoints, its notifications claimed."""
+    for number in range(endpoints):
+        await add_endpoint(api, shop, f"https://{name}{number}.example/hook")
+    await place(api, shop, f"{name}-1")
+    await move(api, shop, f"{name}-1", "Processing")
+    return await claim_all(runtime)
+
+
 async def rows(runtime: Runtime) -> dict[int, WebhookNotification]:
     async with runtime.db.read() as session:
         found = (await session.execute(select(WebhookNotification))).scalars()
@@ -41,11 +52,10 @@ class TestABatchOfFailures:
     async def test_each_row_gets_its_own_outcome_and_a_lost_lease_is_left_alone(
         self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
     ) -> None:
-        for number in range(4):
-            await add_endpoint(api, shop_api, f"https://shop{number}.example/hook")
-        await place(api, shop_api, "batch-1")
-        await move(api, shop_api, "batch-1", "Processing")
-        first, second, third, lost = sorted(await claim_all(live_runtime), key=lambda c: c.pk)
+        first, second, third, lost = sorted(
+            await claimed_notifications(live_runtime, api, shop_api, name="shop", endpoints=4),
+            key=lambda c: c.pk,
+        )
         async with live_runtime.db.write() as session:  # another worker took the last one over
             taken = update(WebhookNotification).where(WebhookNotification.pk == lost.pk)
             await session.execute(taken.values(locked_by="worker-b"))
@@ -99,11 +109,7 @@ class TestABatchOfFailures:
         self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(repository, "FAILED_CHUNK", 2)
-        for number in range(5):
-            await add_endpoint(api, shop_api, f"https://chunk{number}.example/hook")
-        await place(api, shop_api, "batch-3")
-        await move(api, shop_api, "batch-3", "Processing")
-        claimed = await claim_all(live_runtime)
+        claimed = await claimed_notifications(live_runtime, api, shop_api, name="chunk", endpoints=5)
         later = live_runtime.clock.now() + timedelta(minutes=1)
 
         async with live_runtime.db.write() as session:
@@ -125,11 +131,10 @@ class TestTheRecorder:
     ) -> None:
         """A burst of timeouts is recorded a chunk at a time; a success never waits behind it."""
         monkeypatch.setattr(delivery, "RECORD_FAILURES_AT_ONCE", 3)
-        for number in range(6):
-            await add_endpoint(api, shop_api, f"https://recorder{number}.example/hook")
-        await place(api, shop_api, "batch-4")
-        await move(api, shop_api, "batch-4", "Processing")
-        good, *bad = sorted(await claim_all(live_runtime), key=lambda c: c.pk)
+        good, *bad = sorted(
+            await claimed_notifications(live_runtime, api, shop_api, name="recorder", endpoints=6),
+            key=lambda c: c.pk,
+        )
         now = live_runtime.clock.now()
         timeout = Failure("timeout", "no answer within 10 s")
         recorder = Dispatcher(live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER)
@@ -155,11 +160,7 @@ class TestTheRecorder:
         self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(delivery, "RECORD_FAILURES_AT_ONCE", 2)
-        for number in range(5):
-            await add_endpoint(api, shop_api, f"https://stopping{number}.example/hook")
-        await place(api, shop_api, "batch-5")
-        await move(api, shop_api, "batch-5", "Processing")
-        claimed = await claim_all(live_runtime)
+        claimed = await claimed_notifications(live_runtime, api, shop_api, name="stopping", endpoints=5)
         now = live_runtime.clock.now()
         timeout = Failure("timeout", "no answer within 10 s")
         dispatcher = Dispatcher(

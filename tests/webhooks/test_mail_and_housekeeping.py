@@ -90,6 +90,14 @@ class TestTheMailOutbox:
         assert kept.attempts == 0
 
 
+async def run_alert_job(runtime: Runtime, clock: FixedClock) -> int:
+    """The owner-alert job once, at the clock's time; returns how many mails it queued."""
+    async with runtime.db.write() as session:
+        return await alerts.mail_due_alerts(
+            session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
+        )
+
+
 class TestAlertGrouping:
     async def test_alerts_of_one_endpoint_make_one_mail_per_kind_per_hour(
         self, clocked: tuple[Runtime, FixedClock]
@@ -118,13 +126,7 @@ class TestAlertGrouping:
                     )
                 )
 
-        async def run_job() -> int:
-            async with runtime.db.write() as session:
-                return await alerts.mail_due_alerts(
-                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
-                )
-
-        assert await run_job() == 1
+        assert await run_alert_job(runtime, clock) == 1
         (first,) = await outbox(runtime)
         assert "order-0, order-1, order-2" in first.body
         assert first.to_address == shop.email
@@ -140,9 +142,9 @@ class TestAlertGrouping:
                 )
             )
         clock.advance(timedelta(minutes=30))
-        assert await run_job() == 0  # held: within the hour of the last mail
+        assert await run_alert_job(runtime, clock) == 0  # held: within the hour of the last mail
         clock.advance(timedelta(minutes=31))
-        assert await run_job() == 1
+        assert await run_alert_job(runtime, clock) == 1
         assert "order-late" in (await outbox(runtime))[1].body
 
     async def test_many_endpoints_failing_at_once_get_one_mail_each_in_one_run(
@@ -176,19 +178,13 @@ class TestAlertGrouping:
                 for number in range(3)
             )
 
-        async def run_job() -> int:
-            async with runtime.db.write() as session:
-                return await alerts.mail_due_alerts(
-                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
-                )
-
-        assert await run_job() == 4
+        assert await run_alert_job(runtime, clock) == 4
         mails = await outbox(runtime)
         for endpoint in endpoints:
             (message,) = [m for m in mails if endpoint.url in m.subject]
             assert ", ".join(f"order-{endpoint.pk}-{n}" for n in range(3)) in message.body
         clock.advance(timedelta(hours=2))
-        assert await run_job() == 0  # every alert was marked mailed
+        assert await run_alert_job(runtime, clock) == 0  # every alert was marked mailed
 
     async def test_one_worker_composes_the_mails_at_a_time(self, clocked: tuple[Runtime, FixedClock]) -> None:
         runtime, clock = clocked
@@ -215,17 +211,11 @@ class TestAlertGrouping:
                 )
             )
 
-        async def run_job() -> int:
-            async with runtime.db.write() as session:
-                return await alerts.mail_due_alerts(
-                    session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
-                )
-
         async with runtime.db.write() as other:
             await other.execute(select(func.pg_advisory_xact_lock(alerts.LOCK_KEY)))
-            assert await run_job() == 0
+            assert await run_alert_job(runtime, clock) == 0
 
-        assert await run_job() == 1
+        assert await run_alert_job(runtime, clock) == 1
 
 
 class TestRetention:
