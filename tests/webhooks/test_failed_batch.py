@@ -177,3 +177,31 @@ class TestTheRecorder:
         assert len(claimed) == 5
         assert {after[c.pk].last_error for c in claimed} == {"no answer within 10 s"}
         assert {after[c.pk].locked_by for c in claimed} == {None}
+
+    async def test_an_outcome_that_comes_back_while_stopping_is_recorded_too(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        """The recorder may empty the queues and see ``stopping`` before the last call returns."""
+        *early, late = await claimed_notifications(live_runtime, api, shop_api, name="late", endpoints=3)
+        now = live_runtime.clock.now()
+        timeout = Failure("timeout", "no answer within 10 s")
+        dispatcher = Dispatcher(
+            live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER
+        )
+        for item in early:
+            dispatcher._failures.append(Outcome(item, now, 10_000, None, timeout, None))
+        dispatcher._have_outcomes.set()
+
+        async def still_in_flight() -> None:
+            await asyncio.sleep(0.3)
+            dispatcher._failures.append(Outcome(late, now, 10_000, None, timeout, None))
+            dispatcher._have_outcomes.set()
+
+        dispatcher._in_flight.add(asyncio.create_task(still_in_flight()))
+        stopping = asyncio.Event()
+        stopping.set()
+
+        await asyncio.wait_for(dispatcher.run(stopping), timeout=10)
+
+        after = await rows(live_runtime)
+        assert {after[c.pk].last_error for c in [*early, late]} == {"no answer within 10 s"}

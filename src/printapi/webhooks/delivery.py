@@ -118,10 +118,11 @@ class Dispatcher:
         self._successes: deque[Outcome] = deque()
         self._failures: deque[Outcome] = deque()
         self._have_outcomes = asyncio.Event()
+        self._drained = False  # stopping, and every call in flight has come back
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
     async def run(self, stopping: asyncio.Event) -> None:
-        recorder = asyncio.create_task(self._record_loop(stopping), name="webhook-recorder")
+        recorder = asyncio.create_task(self._record_loop(), name="webhook-recorder")
         try:
             while not stopping.is_set():
                 room = self.settings.webhook_max_in_flight - len(self._in_flight)
@@ -134,8 +135,10 @@ class Dispatcher:
         finally:
             await self._drain()
             if stopping.is_set():
-                # The recorder finishes the chunk it may be in, takes what is left, and returns:
-                # cancelled mid-transaction, it would lose that chunk's outcomes.
+                # No call is in flight any more: the recorder finishes the chunk it may be in,
+                # takes what is left, and returns (cancelled mid-transaction, it would lose that
+                # chunk's outcomes).
+                self._drained = True
                 self._have_outcomes.set()
                 await recorder
             else:  # cancelled from outside
@@ -184,8 +187,9 @@ class Dispatcher:
         (self._successes if outcome.succeeded else self._failures).append(outcome)
         self._have_outcomes.set()
 
-    async def _record_loop(self, stopping: asyncio.Event) -> None:
-        """Records outcomes as they come; once the dispatcher stops, what is left, then returns."""
+    async def _record_loop(self) -> None:
+        """Records outcomes as they come; once the stopping dispatcher has no call in flight any
+        more, what is left, then returns."""
         while True:
             await self._have_outcomes.wait()
             self._have_outcomes.clear()
@@ -196,7 +200,7 @@ class Dispatcher:
                     log.exception(
                         "recording webhook outcomes failed; the leases will expire and the rows retry"
                     )
-            if stopping.is_set():
+            if self._drained:
                 return
 
     async def _record_batch(self) -> None:
@@ -218,8 +222,8 @@ class Dispatcher:
         failures = [(outcome, self._failed(outcome, now)) for outcome in batch if not outcome.succeeded]
         failed = [f for _, f in failures]
         async with self.runtime.db.write() as session:
-            # Two statements for the whole batch, however many endpoints failed in it: a burst of
-            # timeouts must not hold the healthy endpoints' leases for long.
+            # A few statements for the whole batch, however many endpoints failed in it: a burst
+            # of timeouts must not hold the healthy endpoints' leases for long.
             delivered, _again = await repository.mark_delivered(
                 session, claimed=succeeded, worker=self.worker, now=now
             )
