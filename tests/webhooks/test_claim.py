@@ -27,8 +27,9 @@ CAP = 8
 GUARD = OutboundGuard()
 
 
-async def endpoint(runtime: Runtime, shop: Credentials, name: str, *, concurrency: int = CAP) -> int:
-    """An endpoint whose slow start is over (``concurrency`` at the cap), unless told otherwise."""
+async def endpoint(runtime: Runtime, shop: Credentials, name: str, *, concurrency: int | None = CAP) -> int:
+    """An endpoint whose slow start is over (``concurrency`` at the cap), unless told otherwise
+    (None: as created)."""
     async with runtime.db.write() as session:
         created = await service.create_endpoint(
             session,
@@ -38,8 +39,9 @@ async def endpoint(runtime: Runtime, shop: Credentials, name: str, *, concurrenc
             guard=GUARD,
             now=runtime.clock.now(),
         )
-        created.concurrency = concurrency
-        await session.flush()
+        if concurrency is not None:
+            created.concurrency = concurrency
+            await session.flush()
         return created.pk
 
 
@@ -254,16 +256,9 @@ class TestSlowStart:
     async def test_a_new_endpoint_starts_at_one_call_in_flight(
         self, runtime: Runtime, shop: Credentials
     ) -> None:
-        async with runtime.db.write() as session:
-            created = await service.create_endpoint(
-                session,
-                account_id=shop.account_id,
-                environment="test",
-                url="https://fresh.example/hook",
-                guard=GUARD,
-                now=runtime.clock.now(),
-            )
-        assert await concurrency_of(runtime, created.pk) == 1
+        fresh = await endpoint(runtime, shop, "fresh", concurrency=None)
+
+        assert await concurrency_of(runtime, fresh) == 1
 
     async def test_successes_double_it_up_to_the_cap(self, runtime: Runtime, shop: Credentials) -> None:
         one = await endpoint(runtime, shop, "one", concurrency=1)

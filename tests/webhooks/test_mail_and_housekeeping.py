@@ -13,13 +13,13 @@ from printapi.kit.clock import FixedClock
 from printapi.mail import service as mail
 from printapi.mail import tasks
 from printapi.mail.sender import SmtpSender
-from printapi.models import MailMessage, OwnerAlert, WebhookNotification
+from printapi.models import MailMessage, OwnerAlert, WebhookEndpoint, WebhookNotification
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
 from printapi.worker import prune_finished
-from tests.conftest import START, Backend, _empty, _settings, make_credentials
+from tests.conftest import START, Backend, Credentials, _empty, _settings, make_credentials
 from tests.webhooks.conftest import Smtp, free_port
 
 
@@ -98,49 +98,64 @@ async def run_alert_job(runtime: Runtime, clock: FixedClock) -> int:
         )
 
 
+async def failing_endpoint(
+    runtime: Runtime,
+    clock: FixedClock,
+    shop: Credentials,
+    url: str,
+    orders: list[str],
+    error_class: str = "timeout",
+) -> WebhookEndpoint:
+    """An endpoint of ``shop`` with a first-failure alert, not mailed yet, for each of ``orders``."""
+    async with runtime.db.write() as session:
+        endpoint = await webhooks.create_endpoint(
+            session,
+            account_id=shop.account_id,
+            environment="test",
+            url=url,
+            guard=runtime.guard,
+            now=clock.now(),
+        )
+    await add_first_failures(runtime, clock, endpoint, orders, error_class=error_class)
+    return endpoint
+
+
+async def add_first_failures(
+    runtime: Runtime,
+    clock: FixedClock,
+    endpoint: WebhookEndpoint,
+    orders: list[str],
+    error_class: str = "timeout",
+) -> None:
+    async with runtime.db.write() as session:
+        session.add_all(
+            OwnerAlert(
+                endpoint_pk=endpoint.pk,
+                kind="first_failure",
+                notification_id=f"msg_{order_id}",
+                order_id=order_id,
+                error_class=error_class,
+                error="no answer within the timeout",
+                created_at=clock.now(),
+            )
+            for order_id in orders
+        )
+
+
 class TestAlertGrouping:
     async def test_alerts_of_one_endpoint_make_one_mail_per_kind_per_hour(
         self, clocked: tuple[Runtime, FixedClock]
     ) -> None:
         runtime, clock = clocked
         shop = await make_credentials(runtime)
-        async with runtime.db.write() as session:
-            endpoint = await webhooks.create_endpoint(
-                session,
-                account_id=shop.account_id,
-                environment="test",
-                url="https://shop.example.nl/hook",
-                guard=runtime.guard,
-                now=clock.now(),
-            )
-            for number in range(3):
-                session.add(
-                    OwnerAlert(
-                        endpoint_pk=endpoint.pk,
-                        kind="first_failure",
-                        notification_id=f"msg_{number}",
-                        order_id=f"order-{number}",
-                        error_class="timeout",
-                        error="no answer within the timeout",
-                        created_at=clock.now(),
-                    )
-                )
+        url = "https://shop.example.nl/hook"
+        endpoint = await failing_endpoint(runtime, clock, shop, url, ["order-0", "order-1", "order-2"])
 
         assert await run_alert_job(runtime, clock) == 1
         (first,) = await outbox(runtime)
         assert "order-0, order-1, order-2" in first.body
         assert first.to_address == shop.email
-        async with runtime.db.write() as session:
-            session.add(
-                OwnerAlert(
-                    endpoint_pk=endpoint.pk,
-                    kind="first_failure",
-                    notification_id="msg_late",
-                    order_id="order-late",
-                    error_class="dns",
-                    created_at=clock.now(),
-                )
-            )
+        await add_first_failures(runtime, clock, endpoint, ["order-late"], error_class="dns")
         clock.advance(timedelta(minutes=30))
         assert await run_alert_job(runtime, clock) == 0  # held: within the hour of the last mail
         clock.advance(timedelta(minutes=31))
@@ -153,36 +168,17 @@ class TestAlertGrouping:
         monkeypatch.setattr(webhooks_repository, "MAILED_CHUNK", 2)  # several statements mark them
         runtime, clock = clocked
         shop = await make_credentials(runtime)
-        async with runtime.db.write() as session:
-            endpoints = [
-                await webhooks.create_endpoint(
-                    session,
-                    account_id=shop.account_id,
-                    environment="test",
-                    url=f"https://shop{n}.example.nl/hook",
-                    guard=runtime.guard,
-                    now=clock.now(),
-                )
-                for n in range(4)
-            ]
-            session.add_all(
-                OwnerAlert(
-                    endpoint_pk=endpoint.pk,
-                    kind="first_failure",
-                    notification_id=f"msg_{endpoint.pk}_{number}",
-                    order_id=f"order-{endpoint.pk}-{number}",
-                    error_class="timeout",
-                    created_at=clock.now(),
-                )
-                for endpoint in endpoints
-                for number in range(3)
-            )
+        orders = {n: [f"order-{n}-{number}" for number in range(3)] for n in range(4)}
+        endpoints = {
+            n: await failing_endpoint(runtime, clock, shop, f"https://shop{n}.example.nl/hook", orders[n])
+            for n in orders
+        }
 
         assert await run_alert_job(runtime, clock) == 4
         mails = await outbox(runtime)
-        for endpoint in endpoints:
+        for n, endpoint in endpoints.items():
             (message,) = [m for m in mails if endpoint.url in m.subject]
-            assert ", ".join(f"order-{endpoint.pk}-{n}" for n in range(3)) in message.body
+            assert ", ".join(orders[n]) in message.body
         clock.advance(timedelta(hours=2))
         assert await run_alert_job(runtime, clock) == 0  # every alert was marked mailed
 
@@ -191,25 +187,7 @@ class TestAlertGrouping:
         if runtime.db.dialect != "postgresql":
             pytest.skip("SQLite has one writer: two workers cannot compose at once")
         shop = await make_credentials(runtime)
-        async with runtime.db.write() as session:
-            endpoint = await webhooks.create_endpoint(
-                session,
-                account_id=shop.account_id,
-                environment="test",
-                url="https://one.example.nl/hook",
-                guard=runtime.guard,
-                now=clock.now(),
-            )
-            session.add(
-                OwnerAlert(
-                    endpoint_pk=endpoint.pk,
-                    kind="first_failure",
-                    notification_id="msg_one",
-                    order_id="order-one",
-                    error_class="timeout",
-                    created_at=clock.now(),
-                )
-            )
+        await failing_endpoint(runtime, clock, shop, "https://one.example.nl/hook", ["order-one"])
 
         async with runtime.db.write() as other:
             await other.execute(select(func.pg_advisory_xact_lock(alerts.LOCK_KEY)))
