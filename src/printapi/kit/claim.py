@@ -19,12 +19,40 @@ worker whose lease ran out cannot overwrite the work of the one that took the ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, true, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.kit.db import UTCDateTime
+
+# The values of one claim. Its statements are built once per queue and database and only these
+# are bound per call: building and hashing the claim's SQLAlchemy constructs cost more CPU than
+# running the query (4 of a claim's 10 ms on a slow 2-core machine).
+NOW = bindparam("claim_now", type_=UTCDateTime())
+LIMIT = bindparam("claim_limit", type_=Integer())
+CAP = bindparam("claim_cap", type_=Integer())
+"""The cap per partition of this claim: ``Partitioned.partitions`` may name it."""
+_KEYS: BindParameter[int] = bindparam("claim_keys", expanding=True)
+_UNTIL = "claim_locked_until"
+_WORKER = "claim_locked_by"
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,9 @@ class Queue:
     model: Any
     pending: tuple[str, ...] = ("pending",)
     in_flight: str | None = None
+    # Built statements, by database (picks) and by the extra columns set (leases).
+    _picks: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _leases: dict[tuple[str, ...], Update] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def key(self) -> Any:
@@ -49,7 +80,7 @@ class Queue:
         """The statuses a leased row has."""
         return (self.in_flight,) if self.in_flight else self.pending
 
-    def due(self, now: datetime) -> ColumnElement[bool]:
+    def due(self, now: Any) -> ColumnElement[bool]:
         model = self.model
         lease_free = or_(model.locked_until.is_(None), model.locked_until < now)
         waiting = _status_in(model, self.pending)
@@ -57,7 +88,7 @@ class Queue:
             waiting = or_(waiting, _status_in(model, (self.in_flight,)))
         return and_(waiting, model.next_attempt_at <= now, lease_free)
 
-    def leased(self, now: datetime) -> ColumnElement[bool]:
+    def leased(self, now: Any) -> ColumnElement[bool]:
         """Rows some worker holds now. Every outcome and every status change clears the lease,
         so the lease alone says it; the status is left out so that the query matches an index
         over ``locked_until IS NOT NULL`` and never one over the pending rows (the backlog).
@@ -78,17 +109,19 @@ def _status_in(model: Any, statuses: tuple[str, ...]) -> ColumnElement[bool]:
     return condition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Partitioned:
     """A cap on the rows leased at once per partition (a webhook endpoint), counting the leases
     of every worker. ``partitions`` selects every partition key that may have due rows and, as
-    a second column, that partition's own cap, at most ``cap`` (without it, ``cap`` is every
-    partition's); the queue needs an index on ``(column, next_attempt_at)`` over its pending rows.
+    a second column, that partition's own cap, at most the claim's ``cap`` (``CAP`` in SQL;
+    without the column, ``cap`` is every partition's); the queue needs an index on
+    ``(column, next_attempt_at)`` over its pending rows. Make one per queue, once: the claim's
+    statements are kept on it.
     """
 
     column: Any
-    cap: int
     partitions: Select[Any]
+    _picks: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 async def claim_due(
@@ -100,54 +133,82 @@ async def claim_due(
     lease: timedelta,
     limit: int,
     per_partition: Partitioned | None = None,
+    cap: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Lease up to ``limit`` due rows to ``worker``; returns their keys, oldest due first."""
-    model = queue.model
+    """Lease up to ``limit`` due rows to ``worker``; returns their keys, oldest due first.
+    With ``per_partition``, at most ``cap`` of a partition's rows are leased at once."""
     dialect = session.get_bind().dialect.name
-    candidates = _candidates(queue, now=now, limit=limit, per_partition=per_partition, dialect=dialect)
-    pick = (
-        select(queue.key)
-        .where(queue.key.in_(candidates), queue.due(now))
-        .order_by(model.next_attempt_at, queue.key)
-        .limit(limit)
-    )
-    if dialect == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    keys = list((await session.execute(pick)).scalars())
+    values: dict[str, Any] = {NOW.key: now, LIMIT.key: limit}
+    if per_partition is not None:
+        if cap is None:
+            raise ValueError("a claim per partition needs its cap")
+        values[CAP.key] = cap
+    keys = list((await session.execute(_pick(queue, per_partition, dialect), values)).scalars())
     if not keys:
         return []
-    values: dict[str, Any] = {
-        "locked_until": now + lease,
-        "locked_by": worker,
-        "attempts": model.attempts + 1,
-        **({"status": queue.in_flight} if queue.in_flight else {}),
-        **(extra or {}),
-    }
-    await session.execute(
-        update(model).where(queue.key.in_(keys)).values(**values).execution_options(synchronize_session=False)
-    )
+    extra = extra or {}
+    lease_values = {_KEYS.key: keys, _UNTIL: now + lease, _WORKER: worker}
+    lease_values |= {f"claim_{name}": value for name, value in extra.items()}
+    await session.execute(_lease(queue, tuple(sorted(extra))), lease_values)
     return keys
 
 
-def _candidates(
-    queue: Queue, *, now: datetime, limit: int, per_partition: Partitioned | None, dialect: str
-) -> Any:
+def _pick(queue: Queue, per_partition: Partitioned | None, dialect: str) -> Any:
+    """The due rows to lease (built once per queue, partitioning and database)."""
+    built = (per_partition or queue)._picks
+    if dialect not in built:
+        model = queue.model
+        candidates = _candidates(queue, per_partition=per_partition, dialect=dialect)
+        pick = (
+            select(queue.key)
+            .where(queue.key.in_(candidates), queue.due(NOW))
+            .order_by(model.next_attempt_at, queue.key)
+            .limit(LIMIT)
+        )
+        if dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        built[dialect] = pick
+    return built[dialect]
+
+
+def _lease(queue: Queue, extra: tuple[str, ...]) -> Update:
+    """The lease of the picked rows, with the ``extra`` columns of the caller set as well."""
+    if extra not in queue._leases:
+        model = queue.model
+        columns = model.__table__.c
+        values: dict[str, Any] = {
+            "locked_until": bindparam(_UNTIL, type_=columns.locked_until.type),
+            "locked_by": bindparam(_WORKER, type_=columns.locked_by.type),
+            "attempts": model.attempts + 1,
+            **({"status": queue.in_flight} if queue.in_flight else {}),
+            **{name: bindparam(f"claim_{name}", type_=columns[name].type) for name in extra},
+        }
+        queue._leases[extra] = (
+            update(model)
+            .where(queue.key.in_(_KEYS))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    return queue._leases[extra]
+
+
+def _candidates(queue: Queue, *, per_partition: Partitioned | None, dialect: str) -> Any:
     model = queue.model
     if per_partition is None:
-        return select(queue.key).where(queue.due(now)).order_by(model.next_attempt_at).limit(limit)
-    column, cap = per_partition.column, per_partition.cap
+        return select(queue.key).where(queue.due(NOW)).order_by(model.next_attempt_at).limit(LIMIT)
+    column = per_partition.column
     # The calls in flight per partition, from the few leased rows (an index of its own), counted
     # once: left to itself, PostgreSQL may recount them for every partition.
     busy = (
         select(column.label("part"), func.count().label("busy"))
-        .where(queue.leased(now))
+        .where(queue.leased(NOW))
         .group_by(column)
         .cte("busy")
         .prefix_with("MATERIALIZED")
     )
     partitions = per_partition.partitions.subquery("partitions")
-    own_cap = partitions.c[1] if len(partitions.c) > 1 else literal(cap)
+    own_cap = partitions.c[1] if len(partitions.c) > 1 else CAP
     in_flight = func.coalesce(busy.c.busy, 0)
     # Only partitions with room are looked at, each through its own slice of the
     # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition
@@ -164,7 +225,7 @@ def _candidates(
     )
     oldest = (
         select(queue.key.label("key"), model.next_attempt_at.label("due_at"))
-        .where(column == room.c.part, queue.due(now))
+        .where(column == room.c.part, queue.due(NOW))
         .order_by(model.next_attempt_at, queue.key)
     )
     if dialect == "postgresql":
@@ -174,7 +235,7 @@ def _candidates(
             .select_from(room)
             .join(head, true())
             .order_by(head.c.due_at, head.c.key)
-            .limit(limit)
+            .limit(LIMIT)
         )
     # SQLite has no LATERAL, and its LIMIT cannot name an outer column: each partition's oldest
     # ``cap`` rows come from a correlated list, and the room left is applied by rank.
@@ -188,14 +249,14 @@ def _candidates(
             .label("rank"),
         )
         .select_from(room)
-        .join(model, queue.key.in_(oldest.with_only_columns(queue.key).limit(cap).correlate(room)))
+        .join(model, queue.key.in_(oldest.with_only_columns(queue.key).limit(CAP).correlate(room)))
         .subquery("ranked")
     )
     return (
         select(ranked.c.key)
         .where(ranked.c.rank <= ranked.c.room)
         .order_by(ranked.c.due_at, ranked.c.key)
-        .limit(limit)
+        .limit(LIMIT)
     )
 
 

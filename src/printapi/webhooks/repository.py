@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -26,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from printapi.kit.claim import Partitioned, Queue, claim_due
+from printapi.kit.claim import CAP, Partitioned, Queue, claim_due
 from printapi.kit.db import UTCDateTime
 from printapi.models import Account, OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import NotificationKind, NotificationStatus
@@ -100,29 +103,44 @@ async def queue_for_order(
     a hundred of them cost the order's transaction a hundred parameter rows before. Returns the
     number of endpoints it concerned.
     """
+    values = {
+        "account_id": account_id,
+        "environment": environment,
+        "order_pk": order_pk,
+        "order_id": order_id,
+        "now": now,
+    }
+    result = await session.execute(_queueing(session.get_bind().dialect.name), values)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+@cache
+def _queueing(dialect: str) -> Any:
+    """The statement of ``queue_for_order``, built once per database: built anew for every order
+    change, it cost more CPU than the database took to run it."""
     model, endpoint = WebhookNotification, WebhookEndpoint
-    dialect = session.get_bind().dialect.name
-    when = UTCDateTime()
+    now = bindparam("now", type_=UTCDateTime())
     rows = select(
         _new_message_id(dialect),
         endpoint.pk,
-        literal(account_id),
-        literal(order_pk),
-        literal(order_id, String),
+        bindparam("account_id", type_=Integer()),
+        bindparam("order_pk", type_=Integer()),
+        bindparam("order_id", type_=String()),
         literal(NotificationKind.STATUS.value, String),
         literal(NotificationStatus.PENDING.value, String),
         literal(0),
-        literal(now, when),
-        literal(now, when),
-        literal(now, when),
+        now,
+        now,
+        now,
     ).where(
-        endpoint.account_id == account_id,
-        endpoint.environment == environment,
+        endpoint.account_id == bindparam("account_id"),
+        endpoint.environment == bindparam("environment", type_=String()),
         endpoint.enabled.is_(True),
         endpoint.deleted_at.is_(None),
     )
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(model).from_select(
+    # Of the table, not the ORM entity: an ORM insert executed with parameters is a bulk insert.
+    statement = upsert(model.metadata.tables[model.__tablename__]).from_select(
         [
             model.id,
             model.endpoint_pk,
@@ -138,14 +156,12 @@ async def queue_for_order(
         ],
         rows,
     )
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[model.endpoint_pk, model.order_pk],
         # Spelled as the partial index is: PostgreSQL cannot match a bound parameter to its predicate.
         index_where=text("status = 'pending'"),
         set_={"changed_at": statement.excluded.changed_at},
     )
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement
 
 
 async def add_notification(session: AsyncSession, notification: WebhookNotification) -> WebhookNotification:
@@ -181,6 +197,36 @@ class Claimed:
     endpoint_pk: int
 
 
+# The endpoints a claim looks at, each with its own cap (slow start): its ``concurrency``, at
+# most the claim's. Deleting an endpoint cancels its pending notifications in the same transaction.
+_ENDPOINTS = Partitioned(
+    WebhookNotification.endpoint_pk,
+    partitions=select(
+        WebhookEndpoint.pk,
+        case((WebhookEndpoint.concurrency < CAP, WebhookEndpoint.concurrency), else_=CAP),
+    ).where(WebhookEndpoint.deleted_at.is_(None)),
+)
+# What each claimed attempt needs, as plain columns (no ORM objects to build and track).
+_CLAIMED = (
+    select(
+        WebhookNotification.pk,
+        WebhookNotification.id,
+        WebhookNotification.attempts,
+        WebhookNotification.order_id,
+        WebhookNotification.kind,
+        WebhookNotification.changed_at,
+        WebhookEndpoint.url,
+        WebhookEndpoint.secret,
+        WebhookEndpoint.previous_secret,
+        WebhookEndpoint.previous_secret_until,
+        WebhookEndpoint.pk,
+    )
+    .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookNotification.endpoint_pk)
+    .where(WebhookNotification.pk.in_(bindparam("keys", expanding=True)))
+    .order_by(WebhookNotification.next_attempt_at)
+)
+
+
 async def claim(
     session: AsyncSession, *, now: datetime, worker: str, lease_seconds: float, limit: int, per_endpoint: int
 ) -> list[Claimed]:
@@ -191,48 +237,29 @@ async def claim(
         worker=worker,
         lease=timedelta(seconds=lease_seconds),
         limit=limit,
-        per_partition=Partitioned(
-            WebhookNotification.endpoint_pk,
-            per_endpoint,
-            # Deleting an endpoint cancels its pending notifications in the same transaction.
-            partitions=select(
-                WebhookEndpoint.pk,
-                case(
-                    (WebhookEndpoint.concurrency < per_endpoint, WebhookEndpoint.concurrency),
-                    else_=per_endpoint,
-                ),
-            ).where(WebhookEndpoint.deleted_at.is_(None)),
-        ),
+        per_partition=_ENDPOINTS,
+        cap=per_endpoint,
         extra={"attempt_started_at": now},
     )
     if not keys:
         return []
-    rows = await session.execute(
-        select(WebhookNotification, WebhookEndpoint)
-        .join(WebhookEndpoint, WebhookEndpoint.pk == WebhookNotification.endpoint_pk)
-        .where(WebhookNotification.pk.in_(keys))
-        .order_by(WebhookNotification.next_attempt_at)
-    )
     claimed = []
-    for notification, endpoint in rows:
-        active = [endpoint.secret]
-        if (
-            endpoint.previous_secret
-            and endpoint.previous_secret_until
-            and endpoint.previous_secret_until > now
-        ):
-            active.append(endpoint.previous_secret)
+    for row in await session.execute(_CLAIMED, {"keys": keys}):
+        pk, message_id, attempts, order_id, kind, changed_at, url, secret, previous, until, endpoint_pk = row
+        active = [secret]
+        if previous and until and until > now:
+            active.append(previous)
         claimed.append(
             Claimed(
-                pk=notification.pk,
-                id=notification.id,
-                attempts=notification.attempts,
-                order_id=notification.order_id,
-                kind=notification.kind,
-                changed_at=notification.changed_at,
-                url=endpoint.url,
+                pk=pk,
+                id=message_id,
+                attempts=attempts,
+                order_id=order_id,
+                kind=kind,
+                changed_at=changed_at,
+                url=url,
                 secrets=active,
-                endpoint_pk=endpoint.pk,
+                endpoint_pk=endpoint_pk,
             )
         )
     return claimed
