@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -38,12 +39,21 @@ async def get_head_for_account(
     session: AsyncSession, *, account_id: int, environment: str, order_id: str
 ) -> Order | None:
     """The order row and its payment (no items), for status reads and changes."""
-    result = await session.execute(
-        select(Order)
-        .where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
-        .options(_WITH_PAYMENT)
+    values = {"account_id": account_id, "environment": environment, "order_id": order_id}
+    return (await session.execute(_HEAD, values)).scalar_one_or_none()
+
+
+# Built once (as the other statements of a status change): building it per call cost more CPU
+# than running it.
+_HEAD = (
+    select(Order)
+    .where(
+        Order.account_id == bindparam("account_id"),
+        Order.environment == bindparam("environment"),
+        Order.id == bindparam("order_id"),
     )
-    return result.scalar_one_or_none()
+    .options(_WITH_PAYMENT)
+)
 
 
 async def id_and_status(session: AsyncSession, *, order_pk: int) -> tuple[str, str] | None:
@@ -105,19 +115,28 @@ async def set_status_if(
     changed_at: datetime,
     tracking_url: str | None,
 ) -> bool:
-    """Compare-and-set: move the order only if it still has ``expected``; False if someone was first."""
-    values: dict[str, object] = {"status": status, "status_changed_at": changed_at}
-    if tracking_url is not None:
-        values["tracking_url"] = tracking_url
-    result = await session.execute(
-        update(Order).where(Order.pk == order_pk, Order.status == expected).values(**values)
-    )
+    """Compare-and-set: move the order only if it still has ``expected``; False if someone was
+    first. The caller's ``Order`` object is left as it was (the service sets what it wrote)."""
+    values = {"order_pk": order_pk, "expected": expected, "new_status": status, "new_changed_at": changed_at}
+    if tracking_url is None:
+        result = await session.execute(_SET_STATUS, values)
+    else:
+        result = await session.execute(_SET_STATUS_TRACKED, values | {"new_tracking_url": tracking_url})
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
 
 
-async def add_history(session: AsyncSession, change: OrderStatusChange) -> None:
-    session.add(change)
-    await session.flush()
+_SET_STATUS = (
+    update(Order)
+    .where(Order.pk == bindparam("order_pk"), Order.status == bindparam("expected"))
+    .values(status=bindparam("new_status"), status_changed_at=bindparam("new_changed_at"))
+    .execution_options(synchronize_session=False)
+)
+_SET_STATUS_TRACKED = _SET_STATUS.values(tracking_url=bindparam("new_tracking_url"))
+
+
+async def add_history(session: AsyncSession, change: dict[str, Any]) -> None:
+    """One ``OrderStatusChange`` row, as a plain insert (no ORM object to flush)."""
+    await session.execute(insert(OrderStatusChange), [change])
 
 
 async def history_since(

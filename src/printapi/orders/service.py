@@ -416,17 +416,17 @@ async def _record(
 ) -> None:
     await repository.add_history(
         session,
-        OrderStatusChange(
-            order_pk=order.pk,
-            account_id=order.account_id,
-            environment=order.environment,
-            order_id=order.id,
-            status=order.status,
-            previous_status=previous,
-            changed_at=now,
-            source=source,
-            note=note,
-        ),
+        {
+            "order_pk": order.pk,
+            "account_id": order.account_id,
+            "environment": order.environment,
+            "order_id": order.id,
+            "status": order.status,
+            "previous_status": previous,
+            "changed_at": now,
+            "source": source,
+            "note": note,
+        },
     )
 
 
