@@ -123,6 +123,29 @@ class TestPerEndpointClaim:
         assert [item.pk for item in claimed] == keys[:CAP]
         assert await claim(runtime, worker="worker-b") == []  # every slot is taken, by any worker
 
+    async def test_each_claim_binds_its_own_cap_and_limit(self, runtime: Runtime, shop: Credentials) -> None:
+        """The claim's statement is built once per process; the cap and the limit of each call
+        must still be that call's."""
+        one = await endpoint(runtime, shop, "one")
+        keys = await queue(runtime, shop, one, 30, due=runtime.clock.now() - timedelta(minutes=1))
+
+        async def claim_with(cap: int, limit: int) -> list[int]:
+            async with runtime.db.write() as session:
+                claimed = await repository.claim(
+                    session,
+                    now=runtime.clock.now(),
+                    worker="worker-a",
+                    lease_seconds=30,
+                    limit=limit,
+                    per_endpoint=cap,
+                )
+            return [item.pk for item in claimed]
+
+        assert await claim_with(cap=2, limit=100) == keys[:2]
+        assert await claim_with(cap=5, limit=100) == keys[2:5]  # 2 leased already: room for 3
+        assert await claim_with(cap=8, limit=1) == keys[5:6]
+        assert await claim_with(cap=8, limit=100) == keys[6:8]
+
     async def test_a_backlog_behind_endpoints_at_their_cap_does_not_hide_a_healthy_one(
         self, runtime: Runtime, shop: Credentials
     ) -> None:

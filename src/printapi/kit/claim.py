@@ -67,8 +67,8 @@ class Queue:
     model: Any
     pending: tuple[str, ...] = ("pending",)
     in_flight: str | None = None
-    # Built statements, by database (picks) and by the extra columns set (leases).
-    _picks: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Built statements: by database and partitioning (picks), by the extra columns set (leases).
+    _picks: dict[tuple[str, Partitioned | None], Any] = field(default_factory=dict, compare=False, repr=False)
     _leases: dict[tuple[str, ...], Update] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -115,13 +115,12 @@ class Partitioned:
     of every worker. ``partitions`` selects every partition key that may have due rows and, as
     a second column, that partition's own cap, at most the claim's ``cap`` (``CAP`` in SQL;
     without the column, ``cap`` is every partition's); the queue needs an index on
-    ``(column, next_attempt_at)`` over its pending rows. Make one per queue, once: the claim's
-    statements are kept on it.
+    ``(column, next_attempt_at)`` over its pending rows. Make it once (a module constant): the
+    queue keeps the claim's statement built for it, by identity.
     """
 
     column: Any
     partitions: Select[Any]
-    _picks: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 async def claim_due(
@@ -156,8 +155,8 @@ async def claim_due(
 
 def _pick(queue: Queue, per_partition: Partitioned | None, dialect: str) -> Any:
     """The due rows to lease (built once per queue, partitioning and database)."""
-    built = (per_partition or queue)._picks
-    if dialect not in built:
+    built, key = queue._picks, (dialect, per_partition)
+    if key not in built:
         model = queue.model
         candidates = _candidates(queue, per_partition=per_partition, dialect=dialect)
         pick = (
@@ -168,8 +167,8 @@ def _pick(queue: Queue, per_partition: Partitioned | None, dialect: str) -> Any:
         )
         if dialect == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
-        built[dialect] = pick
-    return built[dialect]
+        built[key] = pick
+    return built[key]
 
 
 def _lease(queue: Queue, extra: tuple[str, ...]) -> Update:
