@@ -10,6 +10,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, text
 
 from printapi.kit import statistics
 from printapi.runtime import Runtime
+from printapi.worker import QUEUE_TABLES
 
 
 @pytest.fixture
@@ -55,6 +56,20 @@ class TestOnPostgreSQL:
                 text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}
             )
             assert rows.scalar_one() == 300  # what the planner now knows
+
+    async def test_the_queue_columns_the_worker_analyses_are_sampled_coarsely(self, runtime: Runtime) -> None:
+        async with runtime.db.read() as session:
+            targets = await session.execute(
+                text(
+                    "SELECT attname, attstattarget FROM pg_attribute "
+                    "WHERE attrelid = 'webhook_notifications'::regclass AND attnum > 0"
+                )
+            )
+            found = dict(targets.all())
+
+        analysed = QUEUE_TABLES["webhook_notifications"]
+        assert {name: found[name] for name in analysed} == dict.fromkeys(analysed, 10)
+        assert found["order_id"] == -1  # the rest as the server's default
 
     async def test_a_table_changed_within_the_threshold_is_left(self, runtime: Runtime, table: str) -> None:
         await _insert(runtime, table, 300)

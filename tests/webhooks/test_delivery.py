@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
@@ -168,6 +169,22 @@ class TestQueueing:
         assert len(set(ids)) == 3
         log = (await api.get("/v2/orders/ids-1/notifications", headers=shop_api.headers)).json()
         assert sorted(row["id"] for row in log["results"]) == sorted(ids)
+
+    async def test_ids_lead_with_their_time_so_later_changes_sort_after_earlier_ones(
+        self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
+    ) -> None:
+        await add_endpoint(api, shop_api, receiver.url("/ordered"))
+        ids = []
+        for n in range(3):
+            await place(api, shop_api, f"ordered-{n}")
+            await move(api, shop_api, f"ordered-{n}", "Processing")
+            ids.append((await receiver.wait_for(n + 1, path="/ordered"))[n].headers["webhook-id"])
+            await asyncio.sleep(0.01)
+
+        assert ids == sorted(ids)
+        assert len(set(ids)) == 3
+        made_at = [int(one[4:17], 16) / 1_000_000 for one in ids]
+        assert all(abs(at - time.time()) < 60 for at in made_at)
 
 
 class TestFailuresThatAreNotErrorsOfTheReceiver:

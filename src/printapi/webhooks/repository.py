@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     String,
@@ -85,13 +87,29 @@ async def cancel_pending_of_endpoint(session: AsyncSession, *, endpoint_pk: int,
 # -- emission ----------------------------------------------------------------------------------
 
 
+# A message id is ``msg_``, 13 hex digits of the microseconds since 1970 and 19 random ones:
+# 32 hex digits as before, but ids made close in time sort close, so the unique index on them
+# grows at its right edge instead of at a random leaf for each of the rows a change queues.
+MESSAGE_TIME_DIGITS, MESSAGE_RANDOM_DIGITS = 13, 19
+
+
+def new_message_id(now: datetime) -> str:
+    """A message id made by the app (a ping, a resend), in the form the database makes them."""
+    micros = int(now.timestamp() * 1_000_000)
+    return f"msg_{micros:0{MESSAGE_TIME_DIGITS}x}{secrets.token_hex(10)[:MESSAGE_RANDOM_DIGITS]}"
+
+
 def _new_message_id(dialect: str) -> ColumnElement[str]:
-    """``msg_`` and 32 random hex digits, made by the database for each row it inserts."""
+    """A message id made by the database for each row it inserts (``new_message_id``'s form)."""
     if dialect == "postgresql":
+        micros = cast(func.extract("epoch", func.clock_timestamp()) * 1_000_000, BigInteger)
+        time_hex = func.lpad(func.to_hex(micros), MESSAGE_TIME_DIGITS, "0")
         random_hex = func.replace(cast(func.gen_random_uuid(), String), "-", "")
     else:
-        random_hex = func.lower(func.hex(func.randomblob(16)))
-    return literal("msg_", String) + random_hex
+        micros = cast((func.julianday("now") - 2440587.5) * 86_400_000_000.0, Integer)
+        time_hex = func.printf(f"%0{MESSAGE_TIME_DIGITS}x", micros)
+        random_hex = func.lower(func.hex(func.randomblob(10)))
+    return literal("msg_", String) + time_hex + func.substr(random_hex, 1, MESSAGE_RANDOM_DIGITS)
 
 
 async def queue_for_order(
@@ -383,8 +401,8 @@ async def adjust_concurrency(
         free = (
             select(endpoint.pk)
             .where(endpoint.pk.in_(sorted(pks)), needed)
-            # NO KEY UPDATE: the KEY SHARE locks that inserting notifications and alerts takes on
-            # their endpoint must neither make this skip nor wait for it.
+            # NO KEY UPDATE: the KEY SHARE lock that inserting an alert takes on its endpoint
+            # must neither make this skip nor wait for it.
             .with_for_update(skip_locked=True, key_share=True)
         )
         await session.execute(

@@ -7,7 +7,6 @@ an order notifies nobody. Delivery is the worker's (``delivery.py``).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -166,7 +165,7 @@ def _row(
     *, endpoint_pk: int, account_id: int, order: Order | None, kind: NotificationKind, now: datetime
 ) -> dict[str, object]:
     return {
-        "id": "msg_" + secrets.token_hex(16),  # as the ids queue_for_order has the database make
+        "id": repository.new_message_id(now),
         "endpoint_pk": endpoint_pk,
         "account_id": account_id,
         "order_pk": order.pk if order else None,
