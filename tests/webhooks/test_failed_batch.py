@@ -1,11 +1,12 @@
 """Recording a batch of failed attempts in one statement (``repository.mark_failed``): each row gets
 its own next attempt or is given up, and a row whose lease passed to another worker is left alone;
-and the dispatcher's recorder, which takes the failures of a burst a chunk at a time."""
+a batch of successes likewise (``repository.mark_delivered``); which endpoints' slow start a batch
+moves; and the dispatcher's recorder, which takes the failures of a burst a chunk at a time."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import aiohttp
@@ -123,6 +124,73 @@ class TestABatchOfFailures:
         assert len(claimed) == 5
         assert ours == {c.pk for c in claimed}
         assert {row.next_attempt_at for row in (await rows(live_runtime)).values()} == {later}
+
+
+class TestABatchOfSuccesses:
+    async def test_delivered_or_due_again_when_the_order_changed_and_a_lost_lease_is_left_alone(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        done, changed, lost, stale = sorted(
+            await claimed_notifications(live_runtime, api, shop_api, name="ok", endpoints=4),
+            key=lambda c: c.pk,
+        )
+        later = live_runtime.clock.now() + timedelta(seconds=1)
+        async with live_runtime.db.write() as session:
+            row = WebhookNotification.pk
+            await session.execute(
+                update(WebhookNotification).where(row == changed.pk).values(changed_at=later)
+            )
+            await session.execute(
+                update(WebhookNotification).where(row == lost.pk).values(locked_by="worker-b")
+            )
+        now = live_runtime.clock.now()
+
+        async with live_runtime.db.write() as session:
+            delivered, again = await repository.mark_delivered(
+                session,
+                claimed=[done, changed, lost, Claimed(**{**stale.__dict__, "attempts": stale.attempts - 1})],
+                worker=WORKER,
+                now=now,
+            )
+        after = await rows(live_runtime)
+
+        assert (delivered, again) == ({done.pk}, {changed.pk})
+        assert (after[done.pk].status, after[done.pk].finished_at, after[done.pk].attempts) == (
+            "delivered",
+            now,
+            1,
+        )
+        assert (after[changed.pk].status, after[changed.pk].attempts) == ("pending", 0)
+        assert (after[changed.pk].next_attempt_at, after[changed.pk].finished_at) == (now, None)
+        assert {after[pk].locked_by for pk in (done.pk, changed.pk)} == {None}
+        assert (after[lost.pk].status, after[lost.pk].locked_by) == ("pending", "worker-b")
+        assert (after[stale.pk].status, after[stale.pk].locked_by) == ("pending", WORKER)
+
+
+class TestSlowStartOfABatch:
+    @staticmethod
+    def claimed(endpoint_pk: int, concurrency: int) -> Claimed:
+        return Claimed(
+            pk=endpoint_pk * 10,
+            id="msg_x",
+            attempts=1,
+            order_id="o",
+            kind="status",
+            changed_at=datetime(2026, 1, 1, tzinfo=UTC),
+            url="https://x.example/hook",
+            secrets=["whsec_x"],
+            endpoint_pk=endpoint_pk,
+            concurrency=concurrency,
+        )
+
+    def test_only_endpoints_that_can_still_move_and_a_failure_outweighs_a_success(self) -> None:
+        c = self.claimed
+        succeeded = [c(1, 1), c(2, 8), c(3, 4), c(5, 1)]
+        failed = [Failed(c(3, 4), None, "x"), Failed(c(4, 1), None, "x"), Failed(c(5, 1), None, "x")]
+
+        up, down = delivery.concurrency_changes(succeeded, failed, maximum=8)
+
+        assert (up, down) == ({1}, {3})  # 2 is at the cap; 4 and 5 are at one call and failing
 
 
 class TestTheRecorder:

@@ -104,6 +104,19 @@ async def send(
     return Outcome(claimed, now, round(duration * 1000), status, failure, snippet)
 
 
+def concurrency_changes(
+    succeeded: list[Claimed], failed: list[Failed], *, maximum: int
+) -> tuple[set[int], set[int]]:
+    """The endpoints whose slow-start concurrency a recorded batch doubles, and those it halves:
+    an endpoint with a failure counts as failing. Only those whose concurrency, as claimed, can
+    still move: at the cap a healthy endpoint's successes change nothing, nor do a dead one's
+    failures at one call, so a batch usually writes no endpoint row at all."""
+    failing = {f.claimed.endpoint_pk for f in failed}
+    up = {c.endpoint_pk for c in succeeded if c.concurrency < maximum} - failing
+    down = {f.claimed.endpoint_pk for f in failed if f.claimed.concurrency > 1}
+    return up, down
+
+
 class Dispatcher:
     def __init__(
         self, runtime: Runtime, http: aiohttp.ClientSession, guard: OutboundGuard, *, worker: str
@@ -231,11 +244,9 @@ class Dispatcher:
             alerts = [a for o, f in failures if f.claimed.pk in ours for a in self._alerts(o, f, now)]
             await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
             await repository.add_alerts(session, alerts)
+            up, down = concurrency_changes(succeeded, failed, maximum=self.settings.webhook_per_endpoint)
             await repository.adjust_concurrency(
-                session,
-                succeeded={c.endpoint_pk for c in succeeded},
-                failed={f.claimed.endpoint_pk for f in failed},
-                maximum=self.settings.webhook_per_endpoint,
+                session, succeeded=up, failed=down, maximum=self.settings.webhook_per_endpoint
             )
         self._count_successes(succeeded, delivered, now)
         # Their leases are free now: the claim loop may take more of the same endpoints at once.
