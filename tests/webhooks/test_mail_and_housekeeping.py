@@ -18,7 +18,7 @@ from printapi.runtime import Runtime
 from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
-from printapi.worker import prune_finished
+from printapi.worker import mail_alerts, prune_finished
 from tests.conftest import START, Backend, Credentials, _empty, _settings, make_credentials
 from tests.webhooks.conftest import Smtp, free_port
 
@@ -93,9 +93,10 @@ class TestTheMailOutbox:
 async def run_alert_job(runtime: Runtime, clock: FixedClock) -> int:
     """The owner-alert job once, at the clock's time; returns how many mails it queued."""
     async with runtime.db.write() as session:
-        return await alerts.mail_due_alerts(
+        mails, _more = await alerts.mail_due_alerts(
             session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="http://x"
         )
+    return mails
 
 
 async def failing_endpoint(
@@ -181,6 +182,24 @@ class TestAlertGrouping:
             assert ", ".join(orders[n]) in message.body
         clock.advance(timedelta(hours=2))
         assert await run_alert_job(runtime, clock) == 0  # every alert was marked mailed
+
+    async def test_the_job_mails_a_few_groups_per_transaction_until_none_is_due(
+        self, clocked: tuple[Runtime, FixedClock], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        runtime, clock = clocked
+        shop = await make_credentials(runtime)
+        for n in range(4):
+            await failing_endpoint(runtime, clock, shop, f"https://few{n}.example.nl/hook", [f"order-{n}"])
+        async with runtime.db.write() as session:
+            first = await alerts.mail_due_alerts(
+                session, now=clock.now(), group_seconds=3600, attempts_in_all=10, public_url="", groups=3
+            )
+        assert first == (3, True)
+        await failing_endpoint(runtime, clock, shop, "https://few4.example.nl/hook", ["order-4"])
+        monkeypatch.setattr(alerts, "GROUPS_AT_ONCE", 1)
+
+        assert await mail_alerts(runtime) == 2
+        assert len(await outbox(runtime)) == 5
 
     async def test_one_worker_composes_the_mails_at_a_time(self, clocked: tuple[Runtime, FixedClock]) -> None:
         runtime, clock = clocked

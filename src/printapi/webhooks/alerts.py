@@ -18,6 +18,8 @@ from printapi.models import Account, OwnerAlert, WebhookEndpoint
 from printapi.webhooks import repository
 from printapi.webhooks.states import AlertKind
 
+# Groups mailed per transaction (see mail_due_alerts).
+GROUPS_AT_ONCE = 10
 # Two workers composing the same group's mail at once would both send it.
 LOCK_KEY = 0x7072_696E_7461_6C72  # "printalr"
 
@@ -67,22 +69,31 @@ def compose(
 
 
 async def mail_due_alerts(
-    session: AsyncSession, *, now: datetime, group_seconds: float, attempts_in_all: int, public_url: str
-) -> int:
-    """Queue the grouped mails that may go now; returns how many mails were queued.
+    session: AsyncSession,
+    *,
+    now: datetime,
+    group_seconds: float,
+    attempts_in_all: int,
+    public_url: str,
+    groups: int = GROUPS_AT_ONCE,
+) -> tuple[int, bool]:
+    """Queue the grouped mails that may go now, of at most ``groups`` groups; returns how many
+    mails were queued, and whether more groups are due (for another transaction).
 
     A handful of statements however many groups are due: when many endpoints fail at once, their
-    first mails all fall due together.
+    first mails all fall due together. At most ``groups`` at a time, because the worker's
+    deliveries share its CPU: a hundred mails composed in one go held them up for over 100 ms.
     """
     if not await only_one(session, LOCK_KEY):
-        return 0  # another worker is at it; this one's turn comes with the next alert
+        return 0, False  # another worker is at it; this one's turn comes with the next alert
     due = [
         (endpoint_pk, kind)
         for endpoint_pk, kind, last in await repository.unmailed_alert_groups(session)
         if last is None or now - last >= timedelta(seconds=group_seconds)
     ]
+    due, more = due[:groups], len(due) > groups
     if not due:
-        return 0
+        return 0, False
     owners = await repository.endpoints_with_owners(session, endpoint_pks={pk for pk, _ in due})
     waiting = await repository.unmailed_alerts_of(session, groups=due)
     messages, mailed = [], []
@@ -102,7 +113,7 @@ async def mail_due_alerts(
         mailed += [alert.pk for alert in alerts]
     await mail.enqueue_all(session, messages, now=now)
     await repository.mark_mailed(session, alert_pks=mailed, now=now)
-    return len(messages)
+    return len(messages), more
 
 
 def _recipient(owner: Account) -> str:
