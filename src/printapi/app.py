@@ -41,7 +41,7 @@ from printapi.mail import service as mail
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
 from printapi.payments.routes import router as payments_router
-from printapi.runtime import Runtime
+from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.shipping.routes import router as shipping_router
 from printapi.webhooks import service as webhooks
 from printapi.webhooks.routes import router as webhooks_router
@@ -252,7 +252,15 @@ def _install_docs(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__}
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+def create_served_app() -> FastAPI:
+    """The app of ``printapi serve``'s processes (uvicorn's factory): as ``create_app``, and once
+    started, what starting made is frozen out of the garbage collector's sight."""
+    return create_app(freeze_after_start=True)
+
+
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, freeze_after_start: bool = False
+) -> FastAPI:
     if runtime is None:
         runtime = Runtime.create(settings or Settings())
     configure(level=runtime.settings.log_level, fmt=runtime.settings.log_format)
@@ -260,6 +268,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         countries.warm()
+        if freeze_after_start:
+            freeze_startup_objects()
         worker = Worker(runtime) if runtime.settings.embedded_worker else None
         task = asyncio.create_task(worker.run(), name="embedded-worker") if worker else None
         yield

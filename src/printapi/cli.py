@@ -38,7 +38,7 @@ from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.payments.states import CouponScope, CouponType
-from printapi.runtime import Runtime
+from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.webhooks import service as webhooks
 from printapi.worker import Worker
 
@@ -145,7 +145,7 @@ def serve(
         # Child processes read the settings from the environment.
         os.environ["PRINTAPI_EMBEDDED_WORKER"] = "false"
     uvicorn.run(
-        "printapi.app:create_app",
+        "printapi.app:create_served_app",
         factory=True,
         host=host,
         port=port,
@@ -170,6 +170,7 @@ def worker(
 
     async def main(runtime: Runtime) -> None:
         loops = Worker(runtime)
+        freeze_startup_objects()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, loops.stop)

@@ -1,0 +1,34 @@
+"""``freeze_startup_objects``: what a long-running process made while starting leaves the
+collector's sight, so that a full collection no longer walks it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from printapi.runtime import freeze_startup_objects
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # the test process goes on making and dropping apps
+
+
+def test_objects_alive_at_start_are_frozen_and_later_ones_are_not(unfrozen: None) -> None:
+    at_start = [["made before"] for _ in range(1000)]
+
+    freeze_startup_objects()
+    frozen = gc.get_freeze_count()
+    later = [["made after"] for _ in range(1000)]
+
+    assert frozen >= len(at_start)
+    assert gc.get_freeze_count() == frozen
+    assert gc.is_tracked(later[0])
+    assert sum(1 for obj in gc.get_objects() if obj is at_start[0]) == 0  # out of the collector's sight
+    assert any(obj is later[0] for obj in gc.get_objects())
