@@ -119,7 +119,7 @@ async def mail_alerts(runtime: Runtime) -> int:
 JOBS: tuple[Job, ...] = (
     Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
     Job("payment-expiry", 30.0, expire_payments),
-    Job("queue-statistics", 2.0, refresh_statistics),
+    Job("queue-statistics", 0.5, refresh_statistics),
     Job("prune-expired-tokens", 600.0, prune_tokens),
     Job("prune-finished-rows", 3600.0, prune_finished),
     Job("prune-cancelled-files", 3600.0, prune_cancelled_files),

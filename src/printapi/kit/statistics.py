@@ -7,7 +7,7 @@ rows — and until the next analyse PostgreSQL plans the claim for the table it 
 statistics of an empty table it counted the leases by reading every row and matched the
 candidates against every due row (59 ms per claim at 90,000 rows, and growing with the backlog,
 where a claim with fresh statistics takes 0.3 ms). The worker therefore applies a rule like
-autovacuum's itself, every few seconds, to the tables whose plans matter, and analyses only the
+autovacuum's itself, every half second, to the tables whose plans matter, and analyses only the
 columns their queries filter on: on this 2-core machine a whole-table ``ANALYZE`` of a 100,000-row
 queue took 300–400 ms of a busy server's CPU, a few columns under half of that. Those columns of
 the webhook queue are sampled at a statistics target of 10 (migration 9a3e5c7d1b20), a tenth of
