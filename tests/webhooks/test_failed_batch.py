@@ -273,3 +273,59 @@ class TestTheRecorder:
 
         after = await rows(live_runtime)
         assert {after[c.pk].last_error for c in [*early, late]} == {"no answer within 10 s"}
+
+
+class TestFailingEndpointsDriftApart:
+    async def test_a_first_attempt_to_an_endpoint_whose_last_call_failed_waits_a_random_pause(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        dead, healthy = sorted(
+            await claimed_notifications(live_runtime, api, shop_api, name="drift", endpoints=2),
+            key=lambda c: c.pk,
+        )
+        now = live_runtime.clock.now()
+        dispatcher = Dispatcher(
+            live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER
+        )
+        dispatcher._failures.append(Outcome(dead, now, 10_000, None, Failure("timeout", "x"), None))
+        dispatcher._successes.append(Outcome(healthy, now, 5, 200, None, "ok"))
+        await dispatcher._record_batch()
+        sent: dict[str, float] = {}
+
+        async def send(_http: object, _guard: object, claimed: Claimed, **_: object) -> Outcome:
+            sent[claimed.url] = asyncio.get_running_loop().time()
+            return Outcome(claimed, now, 1, 200, None, None)
+
+        monkeypatch.setattr(delivery, "send", send)
+        monkeypatch.setattr(dispatcher._random, "uniform", lambda low, high: high)
+        # A fifth of the timeout, at most 2 s; set wider here, so that the others' "at once" is clear.
+        assert dispatcher.spread_seconds == min(2.0, live_runtime.settings.webhook_timeout_seconds / 5)
+        spread = dispatcher.spread_seconds = 1.0
+        started = asyncio.get_running_loop().time()
+        first_attempt = {"attempts": 1}
+        dispatcher._start(Claimed(**{**dead.__dict__, **first_attempt, "url": "dead-first"}))
+        dispatcher._start(Claimed(**{**dead.__dict__, "attempts": 2, "url": "dead-retry"}))
+        dispatcher._start(Claimed(**{**healthy.__dict__, **first_attempt, "url": "healthy"}))
+        await asyncio.wait(dispatcher._in_flight)
+
+        assert sent["dead-first"] - started >= spread
+        assert sent["dead-retry"] - started < spread  # a retry keeps its schedule
+        assert sent["healthy"] - started < spread  # an endpoint that answers is never paused
+
+    async def test_a_success_ends_the_pauses(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        (claimed,) = await claimed_notifications(live_runtime, api, shop_api, name="recovers", endpoints=1)
+        now = live_runtime.clock.now()
+        dispatcher = Dispatcher(
+            live_runtime, cast(aiohttp.ClientSession, None), OutboundGuard(), worker=WORKER
+        )
+        dispatcher._failures.append(Outcome(claimed, now, 10_000, None, Failure("timeout", "x"), None))
+        await dispatcher._record_batch()
+        assert dispatcher._failing == {claimed.endpoint_pk}
+
+        # Its next call answers (its row is no longer leased: the outcome counts all the same).
+        dispatcher._successes.append(Outcome(claimed, now, 5, 200, None, "ok"))
+        await dispatcher._record_batch()
+
+        assert dispatcher._failing == set()

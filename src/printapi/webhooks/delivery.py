@@ -45,6 +45,10 @@ log = get_logger("printapi.webhooks")
 
 USER_AGENT = f"printapi-webhooks/{__version__}"
 RECORD_FAILURES_AT_ONCE = 50
+# The first attempt of a notification to an endpoint whose last call failed starts after a
+# random pause of up to this share of the timeout (at most SPREAD_MAX_SECONDS); see _start.
+SPREAD_SHARE_OF_TIMEOUT = 0.2
+SPREAD_MAX_SECONDS = 2.0
 RECORD_SUCCESSES_AT_ONCE = 2000  # two bound keys each: within the drivers' 32,766 per statement
 ALERTS_CHANNEL = "alerts"
 
@@ -133,6 +137,10 @@ class Dispatcher:
         self._have_outcomes = asyncio.Event()
         self._drained = False  # stopping, and every call in flight has come back
         self._random = random.Random()  # noqa: S311 - jitter, not security
+        self._failing: set[int] = set()  # endpoints whose last recorded outcome was a failure
+        self.spread_seconds = min(
+            SPREAD_MAX_SECONDS, SPREAD_SHARE_OF_TIMEOUT * self.settings.webhook_timeout_seconds
+        )
 
     async def run(self, stopping: asyncio.Event) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="webhook-recorder")
@@ -167,7 +175,9 @@ class Dispatcher:
 
     async def _drain(self) -> None:
         if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=self.settings.webhook_timeout_seconds + 1)
+            await asyncio.wait(
+                self._in_flight, timeout=self.settings.webhook_timeout_seconds + self.spread_seconds + 1
+            )
 
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
@@ -185,11 +195,26 @@ class Dispatcher:
             return []
 
     def _start(self, claimed: Claimed) -> None:
-        task = asyncio.create_task(self._deliver(claimed))
+        """Send one claimed notification as its own task.
+
+        Calls to endpoints that never answer were all sent at once, so they all time out at once,
+        and so are sent again at once, ten seconds later, for as long as the outage lasts: every
+        such wave of a hundred endpoints' timeouts, records and new calls held up the healthy
+        endpoints' deliveries for 100-250 ms. The first attempt of a notification to an endpoint
+        whose last call failed therefore waits a random pause of up to ``spread_seconds``, so
+        the failing endpoints drift apart. Retries keep their schedule, and an endpoint that
+        answers is never paused.
+        """
+        pause = 0.0
+        if claimed.attempts == 1 and claimed.endpoint_pk in self._failing:
+            pause = self._random.uniform(0.0, self.spread_seconds)
+        task = asyncio.create_task(self._deliver(claimed, pause))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
-    async def _deliver(self, claimed: Claimed) -> None:
+    async def _deliver(self, claimed: Claimed, pause: float = 0.0) -> None:
+        if pause > 0:
+            await asyncio.sleep(pause)
         outcome = await send(
             self.http,
             self.guard,
@@ -248,6 +273,8 @@ class Dispatcher:
             await repository.adjust_concurrency(
                 session, succeeded=up, failed=down, maximum=self.settings.webhook_per_endpoint
             )
+        self._failing -= {c.endpoint_pk for c in succeeded}
+        self._failing |= {f.claimed.endpoint_pk for f in failed}
         self._count_successes(succeeded, delivered, now)
         # Their leases are free now: the claim loop may take more of the same endpoints at once.
         self.runtime.wakeup.poke([CHANNEL, *([ALERTS_CHANNEL] if alerts else [])])
