@@ -10,7 +10,9 @@ whatever happened to the ones before (an open loop; at most C transactions at on
 that cannot begin within --stop-after seconds of the start is skipped (a driver far behind). It records,
 per change, when it was due and the wall-clock time right after its commit (``time.time()`` in the
 session's ``after_commit`` hook, i.e. as soon as this process sees COMMIT return; when the driver
-is short of CPU that moment comes late, which makes latencies look shorter), and writes
+is short of CPU that moment comes late, which makes latencies look shorter; so, after the
+warm-up, it freezes what it made so far out of the garbage collector's sight, as the API's
+processes do), and writes
 ``{"changes": [[orderId, due, committed], ...], "skipped": N, "errors": [...]}`` to --out.
 """
 
@@ -32,7 +34,7 @@ from printapi.config import Settings
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
-from printapi.runtime import Runtime
+from printapi.runtime import Runtime, freeze_startup_objects
 
 TO_PROCESSING = StatusChangeIn(status=OrderStatus.PROCESSING)
 START_DELAY_S = 0.2
@@ -115,6 +117,7 @@ async def main_async(args: argparse.Namespace, order_ids: list[str]) -> dict[str
     try:
         driver = Driver(runtime, principal, concurrency=args.concurrency)
         await driver.warm_up(order_ids[: args.warm_up])
+        freeze_startup_objects()  # as `printapi serve` does once started
         changes = await driver.run(order_ids[args.warm_up :], args.rate, stop_after_s=args.stop_after)
     finally:
         await runtime.close()
