@@ -43,7 +43,6 @@ from printapi.orders.routes import router as orders_router
 from printapi.payments.routes import router as payments_router
 from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.shipping.routes import router as shipping_router
-from printapi.webhooks import delivery
 from printapi.webhooks import service as webhooks
 from printapi.webhooks.routes import router as webhooks_router
 from printapi.worker import Worker
@@ -277,9 +276,7 @@ def create_app(
         if worker is not None and task is not None:
             worker.stop()
             try:
-                await asyncio.wait_for(
-                    task, timeout=runtime.settings.webhook_timeout_seconds + delivery.SPREAD_MAX_SECONDS + 2
-                )
+                await asyncio.wait_for(task, timeout=runtime.settings.webhook_timeout_seconds + 2)
             except TimeoutError:
                 log.warning("embedded worker did not stop in time; its leases will expire")
         await runtime.close()

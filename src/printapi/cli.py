@@ -128,6 +128,10 @@ async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[
         await runtime.close()
 
 
+# The app factory each `printapi serve` process runs (it freezes the start-up objects).
+SERVED_APP = "printapi.app:create_served_app"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -145,7 +149,7 @@ def serve(
         # Child processes read the settings from the environment.
         os.environ["PRINTAPI_EMBEDDED_WORKER"] = "false"
     uvicorn.run(
-        "printapi.app:create_served_app",
+        SERVED_APP,
         factory=True,
         host=host,
         port=port,

@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from printapi.kit import schedule as schedules
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105 - refused outside development
+# The random pause before a first attempt to a failing endpoint: this share of the timeout, at most.
+WEBHOOK_SPREAD_SHARE = 0.2
+WEBHOOK_SPREAD_MAX_SECONDS = 2.0
 
 
 class Mode(StrEnum):
@@ -133,8 +136,11 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 32:
             raise ValueError("PRINTAPI_SECRET_KEY must be at least 32 characters")
-        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
-            raise ValueError("PRINTAPI_WEBHOOK_LEASE_SECONDS must be longer than the webhook timeout")
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds + self.webhook_spread_seconds:
+            raise ValueError(
+                "PRINTAPI_WEBHOOK_LEASE_SECONDS must be longer than the webhook timeout and its "
+                "pause before a failing endpoint's first attempts (a fifth of the timeout, at most 2 s)"
+            )
         if self.download_lease_seconds <= self.download_timeout_seconds + self.preflight_timeout_seconds:
             raise ValueError(
                 "PRINTAPI_DOWNLOAD_LEASE_SECONDS must exceed the download and preflight timeouts"
@@ -157,6 +163,12 @@ class Settings(BaseSettings):
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(seconds=self.token_ttl_seconds)
+
+    @property
+    def webhook_spread_seconds(self) -> float:
+        """The longest random pause before a first attempt to an endpoint whose last call failed
+        (``webhooks/delivery.py``): a fifth of the timeout, at most 2 s."""
+        return min(WEBHOOK_SPREAD_MAX_SECONDS, self.webhook_timeout_seconds * WEBHOOK_SPREAD_SHARE)
 
     @property
     def schedule(self) -> tuple[timedelta, ...]:

@@ -133,6 +133,13 @@ class TestOtherSettings:
         with pytest.raises(ValidationError, match="LEASE_SECONDS must be longer than the webhook timeout"):
             make_settings(webhook_timeout_seconds=30, webhook_lease_seconds=30)
 
+    def test_the_webhook_lease_must_outlast_the_pause_before_a_failing_endpoints_call_too(self) -> None:
+        with pytest.raises(ValidationError, match="LEASE_SECONDS must be longer than the webhook timeout"):
+            make_settings(webhook_timeout_seconds=10, webhook_lease_seconds=11)  # 10 s + up to 2 s
+        settings = make_settings(webhook_timeout_seconds=10, webhook_lease_seconds=12.5)
+        assert settings.webhook_spread_seconds == 2.0
+        assert make_settings(webhook_timeout_seconds=1, webhook_lease_seconds=2).webhook_spread_seconds == 0.2
+
     def test_a_bad_webhook_schedule_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="bad wait"):
             make_settings(webhook_schedule="2m,soon")

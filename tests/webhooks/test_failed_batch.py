@@ -297,7 +297,13 @@ class TestFailingEndpointsDriftApart:
             return Outcome(claimed, now, 1, 200, None, None)
 
         monkeypatch.setattr(delivery, "send", send)
-        monkeypatch.setattr(dispatcher._random, "uniform", lambda low, high: high)
+        asked: list[tuple[float, float]] = []
+
+        def uniform(low: float, high: float) -> float:
+            asked.append((low, high))
+            return high
+
+        monkeypatch.setattr(dispatcher._random, "uniform", uniform)
         # A fifth of the timeout, at most 2 s; set wider here, so that the others' "at once" is clear.
         assert dispatcher.spread_seconds == min(2.0, live_runtime.settings.webhook_timeout_seconds / 5)
         spread = dispatcher.spread_seconds = 1.0
@@ -308,6 +314,7 @@ class TestFailingEndpointsDriftApart:
         dispatcher._start(Claimed(**{**healthy.__dict__, **first_attempt, "url": "healthy"}))
         await asyncio.wait(dispatcher._in_flight)
 
+        assert asked == [(0.0, spread)]  # drawn once, for the first attempt to the failing endpoint
         assert sent["dead-first"] - started >= spread
         assert sent["dead-retry"] - started < spread  # a retry keeps its schedule
         assert sent["healthy"] - started < spread  # an endpoint that answers is never paused

@@ -21,6 +21,7 @@ It wakes on a committed change (in-process event, PostgreSQL NOTIFY), when a ret
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import deque
@@ -45,10 +46,6 @@ log = get_logger("printapi.webhooks")
 
 USER_AGENT = f"printapi-webhooks/{__version__}"
 RECORD_FAILURES_AT_ONCE = 50
-# The first attempt of a notification to an endpoint whose last call failed starts after a
-# random pause of up to this share of the timeout (at most SPREAD_MAX_SECONDS); see _start.
-SPREAD_SHARE_OF_TIMEOUT = 0.2
-SPREAD_MAX_SECONDS = 2.0
 RECORD_SUCCESSES_AT_ONCE = 2000  # two bound keys each: within the drivers' 32,766 per statement
 ALERTS_CHANNEL = "alerts"
 
@@ -138,11 +135,11 @@ class Dispatcher:
         self._drained = False  # stopping, and every call in flight has come back
         self._random = random.Random()  # noqa: S311 - jitter, not security
         self._failing: set[int] = set()  # endpoints whose last recorded outcome was a failure
-        self.spread_seconds = min(
-            SPREAD_MAX_SECONDS, SPREAD_SHARE_OF_TIMEOUT * self.settings.webhook_timeout_seconds
-        )
+        self.spread_seconds = self.settings.webhook_spread_seconds
+        self._stopping = asyncio.Event()
 
     async def run(self, stopping: asyncio.Event) -> None:
+        self._stopping = stopping
         recorder = asyncio.create_task(self._record_loop(), name="webhook-recorder")
         try:
             while not stopping.is_set():
@@ -175,9 +172,7 @@ class Dispatcher:
 
     async def _drain(self) -> None:
         if self._in_flight:
-            await asyncio.wait(
-                self._in_flight, timeout=self.settings.webhook_timeout_seconds + self.spread_seconds + 1
-            )
+            await asyncio.wait(self._in_flight, timeout=self.settings.webhook_timeout_seconds + 1)
 
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
@@ -214,7 +209,9 @@ class Dispatcher:
 
     async def _deliver(self, claimed: Claimed, pause: float = 0.0) -> None:
         if pause > 0:
-            await asyncio.sleep(pause)
+            # Cut short when the worker stops: the row is leased already, so send it now.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)
         outcome = await send(
             self.http,
             self.guard,

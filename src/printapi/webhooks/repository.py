@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
     Integer,
     String,
@@ -87,7 +88,8 @@ async def cancel_pending_of_endpoint(session: AsyncSession, *, endpoint_pk: int,
 # -- emission ----------------------------------------------------------------------------------
 
 
-# A message id is ``msg_``, 13 hex digits of the microseconds since 1970 and 19 random ones:
+# A message id is ``msg_``, 13 hex digits of the microseconds since 1970 (the change's time) and
+# 19 random ones (on PostgreSQL from a random UUID, whose fixed version digit leaves 72 bits):
 # 32 hex digits as before, but ids made close in time sort close, so the unique index on them
 # grows at its right edge instead of at a random leaf for each of the rows a change queues.
 MESSAGE_TIME_DIGITS, MESSAGE_RANDOM_DIGITS = 13, 19
@@ -99,14 +101,15 @@ def new_message_id(now: datetime) -> str:
     return f"msg_{micros:0{MESSAGE_TIME_DIGITS}x}{secrets.token_hex(10)[:MESSAGE_RANDOM_DIGITS]}"
 
 
-def _new_message_id(dialect: str) -> ColumnElement[str]:
-    """A message id made by the database for each row it inserts (``new_message_id``'s form)."""
+def _new_message_id(dialect: str, now: BindParameter[datetime]) -> ColumnElement[str]:
+    """A message id made by the database for each row it inserts, of the change's time ``now``
+    (``new_message_id``'s form)."""
     if dialect == "postgresql":
-        micros = cast(func.extract("epoch", func.clock_timestamp()) * 1_000_000, BigInteger)
+        micros = cast(func.extract("epoch", now) * 1_000_000, BigInteger)
         time_hex = func.lpad(func.to_hex(micros), MESSAGE_TIME_DIGITS, "0")
         random_hex = func.replace(cast(func.gen_random_uuid(), String), "-", "")
     else:
-        micros = cast((func.julianday("now") - 2440587.5) * 86_400_000_000.0, Integer)
+        micros = cast((func.julianday(now) - 2440587.5) * 86_400_000_000.0, Integer)
         time_hex = func.printf(f"%0{MESSAGE_TIME_DIGITS}x", micros)
         random_hex = func.lower(func.hex(func.randomblob(10)))
     return literal("msg_", String) + time_hex + func.substr(random_hex, 1, MESSAGE_RANDOM_DIGITS)
@@ -139,7 +142,7 @@ def _queueing(dialect: str) -> Any:
     model, endpoint = WebhookNotification, WebhookEndpoint
     now = bindparam("now", type_=UTCDateTime())
     rows = select(
-        _new_message_id(dialect),
+        _new_message_id(dialect, now),
         endpoint.pk,
         bindparam("account_id", type_=Integer()),
         bindparam("order_pk", type_=Integer()),
@@ -295,6 +298,7 @@ _ROW = _NOTIFICATIONS.c
 # statement built once for every batch: the two rebuilt per batch cost more of the worker's CPU
 # than anything else it did per delivery. (Every SET sees the row as it was.)
 _UNCHANGED = _ROW.changed_at <= _ROW.attempt_started_at
+_NOW = bindparam("now", type_=UTCDateTime())
 _SUCCEEDED = (
     update(_NOTIFICATIONS)
     .where(
@@ -304,9 +308,9 @@ _SUCCEEDED = (
     )
     .values(
         status=case((_UNCHANGED, NotificationStatus.DELIVERED.value), else_=_ROW.status),
-        finished_at=case((_UNCHANGED, bindparam("now", type_=UTCDateTime())), else_=_ROW.finished_at),
+        finished_at=case((_UNCHANGED, _NOW), else_=_ROW.finished_at),
         attempts=case((_UNCHANGED, _ROW.attempts), else_=0),
-        next_attempt_at=case((_UNCHANGED, _ROW.next_attempt_at), else_=bindparam("now")),
+        next_attempt_at=case((_UNCHANGED, _ROW.next_attempt_at), else_=_NOW),
         locked_until=None,
         locked_by=None,
         last_error=None,
@@ -427,8 +431,8 @@ _ADD_ATTEMPTS = insert(WebhookAttempt.metadata.tables[WebhookAttempt.__tablename
 
 
 async def add_attempts(session: AsyncSession, attempts: Sequence[dict[str, Any]]) -> None:
-    """``WebhookAttempt`` rows as one multi-row INSERT of the table (no ORM objects, and not the
-    ORM's bulk insert, which cost more CPU per batch than the database took to run it)."""
+    """``WebhookAttempt`` rows: one INSERT of the table executed for all of them (no ORM objects,
+    and not the ORM's bulk insert, which cost more CPU per batch than the database took to run it)."""
     if attempts:
         await session.execute(_ADD_ATTEMPTS, list(attempts))
 
