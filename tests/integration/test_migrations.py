@@ -154,3 +154,44 @@ class TestDowngrade:
 
         assert schema_diff(empty_database.url) == []
         assert current_revision(empty_database.url) == head_revision(empty_database.url)
+
+
+class TestNotificationsLoseTheirForeignKeysButNoRow:
+    def test_rows_and_the_attempts_key_survive_the_rebuild_of_9a3e5c7d1b20(
+        self, empty_database: Backend
+    ) -> None:
+        url = empty_database.url
+        command.upgrade(migrate.alembic_config(url), "4f7c2a9d1e36")
+        asyncio.run(
+            _execute(
+                url,
+                "INSERT INTO accounts (id, email, role, created_at) "
+                "VALUES (1, 'shop@example.nl', 'owner', '2025-01-01 00:00:00')",
+                "INSERT INTO webhook_endpoints (pk, id, account_id, environment, url, enabled, secret, "
+                "created_at, updated_at) VALUES (1, 'ep_1', 1, 'test', 'https://shop.example.nl/hook', "
+                "true, 'whsec_x', '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+                "INSERT INTO webhook_notifications (pk, id, endpoint_pk, account_id, kind, status, attempts, "
+                "created_at, changed_at, finished_at) VALUES (1, 'msg_1', 1, 1, 'ping', 'delivered', 1, "
+                "'2025-01-01 00:00:00', '2025-01-01 00:00:00', '2025-01-01 00:00:01')",
+                "INSERT INTO webhook_attempts (notification_pk, number, started_at, duration_ms, "
+                "status_code, url) VALUES (1, 1, '2025-01-01 00:00:00', 5, 200, 'https://shop.example.nl/hook')",
+            )
+        )
+
+        migrate.upgrade(url)
+
+        def found(conn: Connection) -> tuple[Any, ...]:
+            inspector = inspect(conn)
+            return (
+                conn.execute(text("SELECT id, finished_at IS NOT NULL FROM webhook_notifications")).all(),
+                conn.execute(text("SELECT notification_pk, status_code FROM webhook_attempts")).all(),
+                [key["referred_table"] for key in inspector.get_foreign_keys("webhook_notifications")],
+                [key["referred_table"] for key in inspector.get_foreign_keys("webhook_attempts")],
+            )
+
+        notifications, attempts, keys, attempt_keys = asyncio.run(_on_connection(url, found))
+        assert [tuple(row) for row in notifications] == [("msg_1", True)]
+        assert [tuple(row) for row in attempts] == [(1, 200)]
+        assert keys == []
+        assert attempt_keys == ["webhook_notifications"]
+        assert schema_diff(url) == []
