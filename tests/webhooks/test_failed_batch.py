@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import aiohttp
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from printapi.kit.outbound import Failure, OutboundGuard
 from printapi.models import WebhookNotification
@@ -336,3 +336,40 @@ class TestFailingEndpointsDriftApart:
         await dispatcher._record_batch()
 
         assert dispatcher._failing == set()
+
+
+async def test_sqlite_records_outcomes_through_the_primary_key(
+    live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+) -> None:
+    """Row values alone (``(pk, attempts) IN (...)``) made SQLite read every pending row."""
+    if live_runtime.db.dialect != "sqlite":
+        pytest.skip("SQLite's planner")
+    # Two rows a statement: SQLite reads a one-row list as an equality.
+    ok, ok_too, bad, bad_too = await claimed_notifications(
+        live_runtime, api, shop_api, name="planned", endpoints=4
+    )
+    now = live_runtime.clock.now()
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: Any, *_rest: object) -> None:
+        if statement.startswith("UPDATE webhook_notifications"):
+            sent.append((statement, parameters))
+
+    async with live_runtime.db.write() as session:
+        connection = await session.connection()
+        event.listen(connection.sync_connection, "before_cursor_execute", capture)
+        try:
+            await repository.mark_delivered(session, claimed=[ok, ok_too], worker=WORKER, now=now)
+            failed = [Failed(bad, None, "x"), Failed(bad_too, None, "x")]
+            await repository.mark_failed(session, failed=failed, worker=WORKER, now=now)
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", capture)
+        plans = [
+            " | ".join(
+                str(row[-1]) for row in (await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, p))
+            )
+            for sql, p in sent
+        ]
+
+    assert len(plans) == 2
+    assert all("USING INTEGER PRIMARY KEY" in plan for plan in plans), plans

@@ -46,7 +46,7 @@ log = get_logger("printapi.webhooks")
 
 USER_AGENT = f"printapi-webhooks/{__version__}"
 RECORD_FAILURES_AT_ONCE = 50
-RECORD_SUCCESSES_AT_ONCE = 2000  # two bound keys each: within the drivers' 32,766 per statement
+RECORD_SUCCESSES_AT_ONCE = 2000  # three bound values each: within the drivers' 32,766 per statement
 ALERTS_CHANNEL = "alerts"
 
 

@@ -302,6 +302,9 @@ _NOW = bindparam("now", type_=UTCDateTime())
 _SUCCEEDED = (
     update(_NOTIFICATIONS)
     .where(
+        # The keys alone as well: SQLite looks a row-value IN up through no index and read every
+        # pending row per batch (9.7 ms a success at 100,000 rows), PostgreSQL does either way.
+        _ROW.pk.in_(bindparam("keys", expanding=True)),
         tuple_(_ROW.pk, _ROW.attempts).in_(bindparam("attempts", expanding=True)),
         _ROW.status == NotificationStatus.PENDING.value,
         _ROW.locked_by == bindparam("worker", type_=String()),
@@ -328,7 +331,12 @@ async def mark_delivered(
     """
     if not claimed:
         return set(), set()
-    values = {"attempts": [(c.pk, c.attempts) for c in claimed], "worker": worker, "now": now}
+    values = {
+        "keys": [c.pk for c in claimed],
+        "attempts": [(c.pk, c.attempts) for c in claimed],
+        "worker": worker,
+        "now": now,
+    }
     delivered: set[int] = set()
     again: set[int] = set()
     for pk, status in await session.execute(_SUCCEEDED, values):
@@ -356,7 +364,7 @@ async def mark_failed(
     return ours
 
 
-FAILED_CHUNK = 1000  # rows per statement: about 6 parameters each, well under the drivers' 32,766
+FAILED_CHUNK = 1000  # rows per statement: about 7 parameters each, well under the drivers' 32,766
 
 
 async def _mark_failed(
@@ -385,6 +393,7 @@ async def _mark_failed(
     result = await session.execute(
         update(model)
         .where(
+            model.pk.in_(list(by_pk)),  # for SQLite's index, as in _SUCCEEDED
             tuple_(model.pk, model.attempts).in_([(f.claimed.pk, f.claimed.attempts) for f in failed]),
             _PENDING,
             model.locked_by == worker,
