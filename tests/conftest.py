@@ -24,6 +24,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import uvloop
 from sqlalchemy import text
 
 from printapi import migrate
@@ -292,3 +293,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"{_skipped_postgres[-1]}: the tests ran on SQLite only. "
             "Start PostgreSQL on 127.0.0.1:5432 or set PRINTAPI_TEST_POSTGRES to a server URL."
         )
+
+
+# -- event loops ------------------------------------------------------------------------------
+
+# The loops production runs on: `printapi serve` and `printapi worker` both run uvloop (uvicorn
+# picks it, `printapi worker` asks for it). Every async test runs on it; the worker, webhook and
+# wake-up tests run on plain asyncio as well, where loop-specific code lives (a bound socket, the
+# event-loop calls of the dispatcher) and which a deployment without uvloop would use.
+_BOTH_LOOPS = ("tests/webhooks/", "tests/worker/", "tests/integration/test_doorbell.py")
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    path = Path(str(item.path)).relative_to(Path(str(config.rootpath))).as_posix()
+    if path.startswith(_BOTH_LOOPS):
+        return {"uvloop": uvloop.new_event_loop, "asyncio": asyncio.new_event_loop}
+    return {"uvloop": uvloop.new_event_loop}

@@ -16,12 +16,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from printapi import __version__
+from printapi import __version__, health
 from printapi.accounts.routes import router as accounts_router
 from printapi.api import RuntimeDep
 from printapi.auth.routes import router as auth_router
@@ -31,19 +31,17 @@ from printapi.config import Settings
 from printapi.coupons.routes import router as coupons_router
 from printapi.dashboard.routes import install as install_dashboard
 from printapi.files.routes import router as files_router
-from printapi.kit import countries, metrics
+from printapi.kit import countries
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
 from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, RequireJsonMiddleware
 from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
-from printapi.mail import service as mail
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
 from printapi.payments.routes import router as payments_router
 from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.shipping.routes import router as shipping_router
-from printapi.webhooks import service as webhooks
 from printapi.webhooks.routes import router as webhooks_router
 from printapi.worker import Worker
 
@@ -147,7 +145,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", path=request.url.path)
+        log.exception(
+            "unhandled error", path=request.url.path, request_id=getattr(request.state, "request_id", None)
+        )
         body = {
             "message": "Internal server error.",
             "hints": ["Try again; if it persists, contact the print shop."],
@@ -233,23 +233,29 @@ def _install_docs(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics_endpoint(runtime: RuntimeDep) -> Response:
-        now = runtime.clock.now()
-        async with runtime.db.read() as session:
-            stats = await webhooks.queue_stats(session, now=now)
-            mails = await mail.pending_count(session)
-        metrics.WEBHOOK_PENDING.set(stats.pending)
-        metrics.WEBHOOK_DUE.set(stats.due)
-        metrics.WEBHOOK_OLDEST_PENDING.set(
-            (now - stats.oldest_pending).total_seconds() if stats.oldest_pending else 0
-        )
-        metrics.MAIL_PENDING.set(mails)
-        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return Response(await health.metrics_text(runtime), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
     async def healthz(runtime: RuntimeDep) -> dict[str, str]:
         async with runtime.db.read() as session:
             await session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness: the database and every worker loop of this process",
+        responses={503: {"description": "Not ready: `problems` names the database or the loops"}},
+    )
+    async def readyz(runtime: RuntimeDep) -> Response:
+        found = await health.readiness(runtime)
+        return JSONResponse(found.body(), status_code=found.status_code)
+
+
+def _report_unexpected_end(task: asyncio.Task[None]) -> None:
+    """Each loop is supervised; should the supervision itself end with an error, it is not silent."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the embedded worker stopped", exc_info=(type(error), error, error.__traceback__))
 
 
 def create_served_app() -> FastAPI:
@@ -270,15 +276,21 @@ def create_app(
         countries.warm()
         if freeze_after_start:
             freeze_startup_objects()
-        worker = Worker(runtime) if runtime.settings.embedded_worker else None
-        task = asyncio.create_task(worker.run(), name="embedded-worker") if worker else None
+        if not runtime.settings.embedded_worker:
+            yield
+            await runtime.close()
+            return
+        worker = Worker(runtime)
+        await worker.start()  # a worker that cannot start fails the process, loudly
+        loops = asyncio.create_task(worker.run_loops(), name="embedded-worker")
+        loops.add_done_callback(_report_unexpected_end)
         yield
-        if worker is not None and task is not None:
-            worker.stop()
-            try:
-                await asyncio.wait_for(task, timeout=runtime.settings.webhook_timeout_seconds + 2)
-            except TimeoutError:
-                log.warning("embedded worker did not stop in time; its leases will expire")
+        worker.stop()
+        try:
+            await asyncio.wait_for(loops, timeout=runtime.settings.webhook_timeout_seconds + 2)
+        except TimeoutError:
+            log.warning("embedded worker did not stop in time; its leases will expire")
+        await worker.close()
         await runtime.close()
 
     app = FastAPI(

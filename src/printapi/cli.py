@@ -10,27 +10,25 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
-from prometheus_client import start_http_server
 from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi import migrate
+from printapi import health, migrate
 from printapi.accounts import service as accounts
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
 from printapi.coupons import service as coupons
-from printapi.kit import metrics
 from printapi.kit.errors import ApiError
 from printapi.kit.logging import configure as configure_logging
 from printapi.kit.wire import parse_local
@@ -163,24 +161,42 @@ def serve(
 @app.command()
 def worker(
     metrics_port: Annotated[
-        int | None, typer.Option(help="Serve this worker's /metrics on this port.")
+        int | None, typer.Option(help="Serve this worker's /metrics, /healthz and /readyz on this port.")
     ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "0.0.0.0",  # noqa: S104 - scraped from other hosts
 ) -> None:
     """Run the due-work loops only (webhooks, mails, alerts, housekeeping); stops cleanly on SIGTERM."""
     settings = _settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
-    if metrics_port is not None:
-        start_http_server(metrics_port, registry=metrics.REGISTRY)
 
     async def main(runtime: Runtime) -> None:
         loops = Worker(runtime)
+        operations = (
+            await health.serve_operations(runtime, host=metrics_host, port=metrics_port)
+            if metrics_port is not None
+            else None
+        )
         freeze_startup_objects()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, loops.stop)
-        await loops.run()
+        try:
+            await loops.run()
+        finally:
+            if operations is not None:
+                await operations.cleanup()
 
-    asyncio.run(_with_runtime(settings, main))
+    _run_loop(_with_runtime(settings, main))
+
+
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """On uvloop, the event loop `printapi serve` runs on too (uvicorn picks it where installed)."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional: uvicorn[standard] installs it where it builds
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 @app.command(name="migrate")

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # The payment screen: how long an unpaid payment link lives, and who takes live payments
     # (test orders always use the built-in test provider; in development mode live ones do too).
     payment_ttl_seconds: float = Field(default=24 * 3600, gt=0)
+    # How often a worker looks for payment links past their time.
+    payment_expiry_interval_seconds: float = Field(default=30.0, gt=0)
     live_payment_provider: str | None = None
 
     # Mail (the outbox is always written; without a host the mails wait in it).

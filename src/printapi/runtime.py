@@ -13,6 +13,7 @@ from printapi.files.storage import FileStorage, LocalStorage
 from printapi.kit.clock import Clock, SystemClock
 from printapi.kit.db import Database, create_database, sqlite_file
 from printapi.kit.outbound import OutboundGuard, parse_networks
+from printapi.kit.supervise import Loops
 from printapi.kit.wakeup import Doorbell, Wakeup
 
 
@@ -25,6 +26,8 @@ class Runtime:
     wakeup: Wakeup = field(default_factory=Wakeup)
     guard: OutboundGuard = field(default_factory=OutboundGuard)
     storage: FileStorage = field(default_factory=lambda: LocalStorage(Path("./var/files")))
+    # The heartbeats of the worker loops this process runs (none: readiness is the database alone).
+    loops: Loops = field(default_factory=Loops)
     # SQLite file only: wakes the workers of other processes (PostgreSQL has NOTIFY).
     doorbell: Doorbell | None = field(init=False, default=None)
 

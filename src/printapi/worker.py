@@ -8,12 +8,15 @@
   stored files of orders cancelled longer ago than that.
 
 Each loop wakes on its channel (a commit in this process, or PostgreSQL NOTIFY from others) and
-polls besides. A failing job is logged and tried again at its next turn; the others go on.
+polls besides. Each runs under ``kit/supervise``: a loop that fails is logged at ERROR with its
+traceback and started again after a pause; the others go on. Readiness (``/readyz``) names a
+loop that failed or has not made a turn for longer than its lease.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -26,12 +29,14 @@ import aiohttp
 
 from printapi import __version__
 from printapi.auth import service as auth
+from printapi.config import Settings
 from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
 from printapi.files.downloads import Downloader, download_session
 from printapi.kit import schedule, statistics
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import create_session
+from printapi.kit.supervise import RESTART_BACKOFF, Backoff, Heartbeat, LoopSpec, supervise
 from printapi.kit.wakeup import PostgresListener, asyncpg_dsn
 from printapi.mail import repository as mail_repository
 from printapi.mail import tasks as mail_tasks
@@ -116,14 +121,19 @@ async def mail_alerts(runtime: Runtime) -> int:
     return queued
 
 
-JOBS: tuple[Job, ...] = (
-    Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
-    Job("payment-expiry", 30.0, expire_payments),
-    Job("queue-statistics", 0.5, refresh_statistics),
-    Job("prune-expired-tokens", 600.0, prune_tokens),
-    Job("prune-finished-rows", 3600.0, prune_finished),
-    Job("prune-cancelled-files", 3600.0, prune_cancelled_files),
-)
+def jobs(settings: Settings) -> tuple[Job, ...]:
+    return (
+        Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
+        Job("payment-expiry", settings.payment_expiry_interval_seconds, expire_payments),
+        Job("queue-statistics", 0.5, refresh_statistics),
+        Job("prune-expired-tokens", 600.0, prune_tokens),
+        Job("prune-finished-rows", 3600.0, prune_finished),
+        Job("prune-cancelled-files", 3600.0, prune_cancelled_files),
+    )
+
+
+# A job that has not finished a turn this long after its interval is stuck (readiness says so).
+JOB_STUCK_SECONDS = 300.0
 
 
 def worker_name() -> str:
@@ -131,11 +141,23 @@ def worker_name() -> str:
 
 
 class Worker:
-    def __init__(self, runtime: Runtime, jobs: tuple[Job, ...] = JOBS) -> None:
+    """The loops of one process, each under ``kit/supervise``: ``start`` (which fails loudly when
+    the worker cannot start at all), ``run_loops`` until ``stop``, ``close``."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        jobs_to_run: tuple[Job, ...] | None = None,
+        *,
+        backoff: Backoff = RESTART_BACKOFF,
+    ) -> None:
         self.runtime = runtime
-        self.jobs = jobs
+        self.jobs = jobs(runtime.settings) if jobs_to_run is None else jobs_to_run
+        self.backoff = backoff
         self.name = worker_name()
         self.stopping = asyncio.Event()
+        self._listener: PostgresListener | None = None
+        self._http: list[aiohttp.ClientSession] = []
 
     def stop(self) -> None:
         self.stopping.set()
@@ -143,65 +165,101 @@ class Worker:
         self.runtime.wakeup.poke(channels)
 
     async def run(self) -> None:
-        runtime, settings = self.runtime, self.runtime.settings
-        listener = None
+        await self.start()
+        try:
+            await self.run_loops()
+        finally:
+            await self.close()
+
+    async def start(self) -> None:
+        """What every loop needs: the wake-ups from other processes and the HTTP sessions."""
+        runtime = self.runtime
         if runtime.db.dialect == "postgresql":
-            listener = PostgresListener(asyncpg_dsn(settings.database_url), runtime.wakeup)
-            await listener.start()
+            self._listener = PostgresListener(asyncpg_dsn(runtime.settings.database_url), runtime.wakeup)
         elif runtime.doorbell is not None:
-            await runtime.doorbell.listen(runtime.wakeup)
-        webhooks_http = create_session(
-            runtime.guard,
-            timeout_seconds=settings.webhook_timeout_seconds,
-            user_agent=f"printapi-webhooks/{__version__}",
-        )
-        downloads_http = download_session(runtime)
+            runtime.doorbell.listen(runtime.wakeup)
+        self._http = [
+            create_session(
+                runtime.guard,
+                timeout_seconds=runtime.settings.webhook_timeout_seconds,
+                user_agent=f"printapi-webhooks/{__version__}",
+            ),
+            download_session(runtime),
+        ]
         log.info(
             "worker started",
             worker=self.name,
             jobs=[job.name for job in self.jobs],
-            smtp=bool(settings.smtp_host),
+            smtp=bool(runtime.settings.smtp_host),
         )
-        try:
-            async with asyncio.TaskGroup() as group:
-                for loop in self._loops(webhooks_http, downloads_http):
-                    group.create_task(loop)
-        finally:
-            await webhooks_http.close()
-            await downloads_http.close()
-            if listener is not None:
-                await listener.stop()
-            if runtime.doorbell is not None:
-                runtime.doorbell.stop_listening()
-            log.info("worker stopped", worker=self.name)
 
-    def _loops(
-        self, webhooks_http: aiohttp.ClientSession, downloads_http: aiohttp.ClientSession
-    ) -> list[Coroutine[Any, Any, None]]:
-        runtime, settings = self.runtime, self.runtime.settings
+    async def run_loops(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            for spec in self._loops():
+                heartbeat = self.runtime.loops.heartbeat(spec.name, stale_after=spec.stale_after)
+                group.create_task(
+                    supervise(heartbeat, spec.run, stopping=self.stopping, backoff=self.backoff),
+                    name=spec.name,
+                )
+
+    async def close(self) -> None:
+        for http in self._http:
+            await http.close()
+        if self._listener is not None:
+            await self._listener.stop()
+        if self.runtime.doorbell is not None:
+            self.runtime.doorbell.stop_listening()
+        log.info("worker stopped", worker=self.name)
+
+    def _loops(self) -> list[LoopSpec]:
+        runtime, settings, stopping = self.runtime, self.runtime.settings, self.stopping
+        webhooks_http, downloads_http = self._http
+        dispatcher = Dispatcher(runtime, webhooks_http, runtime.guard, worker=self.name)
+        downloader = Downloader(runtime, downloads_http, runtime.storage, worker=self.name)
+        # A loop may go without a turn for as long as its lease (its work is someone else's then).
         loops = [
-            Dispatcher(runtime, webhooks_http, runtime.guard, worker=self.name).run(self.stopping),
-            Downloader(runtime, downloads_http, runtime.storage, worker=self.name).run(self.stopping),
-            *(self._loop(job) for job in self.jobs),
+            LoopSpec(
+                "webhook-deliveries",
+                settings.webhook_lease_seconds + settings.worker_poll_seconds,
+                lambda beat: dispatcher.run(stopping, beat),
+            ),
+            LoopSpec(
+                "file-downloads",
+                settings.download_lease_seconds + settings.worker_poll_seconds,
+                lambda beat: downloader.run(stopping, beat),
+            ),
+            *(
+                LoopSpec(job.name, job.interval_seconds + JOB_STUCK_SECONDS, self._job_loop(job))
+                for job in self.jobs
+            ),
         ]
+        if self._listener is not None:
+            listener = self._listener
+            loops.append(LoopSpec("postgres-listen", None, lambda beat: listener.run(stopping, beat)))
         if settings.smtp_host:
+            sender = SmtpSender(settings)
             loops.append(
-                mail_tasks.run(runtime, SmtpSender(settings), worker=self.name, stopping=self.stopping)
+                LoopSpec(
+                    "mail-outbox",
+                    mail_tasks.stuck_after(settings),
+                    lambda beat: mail_tasks.run(
+                        runtime, sender, worker=self.name, stopping=stopping, beat=beat
+                    ),
+                )
             )
         return loops
 
-    async def _loop(self, job: Job) -> None:
-        while not self.stopping.is_set():
-            try:
+    def _job_loop(self, job: Job) -> Callable[[Heartbeat], Coroutine[Any, Any, None]]:
+        async def loop(beat: Heartbeat) -> None:
+            while not self.stopping.is_set():
                 done = await job.run(self.runtime)
+                beat()
                 if done:
                     log.info("job done", job=job.name, rows=done)
-            except Exception:
-                log.exception("job failed", job=job.name)
-            if job.channel is None:
-                try:
-                    await asyncio.wait_for(self.stopping.wait(), timeout=job.interval_seconds)
-                except TimeoutError:
-                    continue
-            else:
-                await self.runtime.wakeup.wait(job.channel, job.interval_seconds)
+                if job.channel is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), timeout=job.interval_seconds)
+                else:
+                    await self.runtime.wakeup.wait(job.channel, job.interval_seconds)
+
+        return loop

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
+from printapi.kit import wakeup
 from printapi.kit.wakeup import Doorbell, announce
 from printapi.runtime import Runtime
 from tests.conftest import Backend, _settings
@@ -23,7 +27,7 @@ async def two(sqlite_backend: Backend) -> AsyncIterator[tuple[Runtime, Runtime]]
     api, worker = Runtime.create(_settings(sqlite_backend.url)), Runtime.create(_settings(sqlite_backend.url))
     assert api.doorbell is not None
     assert worker.doorbell is not None
-    await worker.doorbell.listen(worker.wakeup)
+    assert worker.doorbell.listen(worker.wakeup)
     try:
         yield api, worker
     finally:
@@ -86,11 +90,47 @@ async def test_the_socket_of_a_dead_worker_is_removed_by_the_next_ring(two: tupl
 async def test_a_worker_that_stops_listening_removes_its_socket(two: tuple[Runtime, Runtime]) -> None:
     _api, worker = two
     assert worker.doorbell is not None
-    listening = set(worker.doorbell.directory.iterdir())  # other workers' sockets may be there too
+    other = worker.doorbell.directory / "0-other.sock"  # another worker's, still listening
+    other.touch()
 
     worker.doorbell.stop_listening()
 
-    assert len(listening - set(worker.doorbell.directory.iterdir())) == 1
+    assert set(worker.doorbell.directory.iterdir()) == {other}
+    other.unlink()
+
+
+async def test_the_last_worker_to_stop_removes_the_directory(sqlite_backend: Backend) -> None:
+    runtime = Runtime.create(_settings(sqlite_backend.url))
+    assert runtime.doorbell is not None
+    try:
+        assert runtime.doorbell.listen(runtime.wakeup)
+        assert runtime.doorbell.directory.exists()
+
+        runtime.doorbell.stop_listening()
+
+        assert not runtime.doorbell.directory.exists()
+    finally:
+        await runtime.close()
+
+
+async def test_a_doorbell_that_cannot_listen_says_so_once_and_the_loops_poll(
+    sqlite_backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = Runtime.create(_settings(sqlite_backend.url))
+    assert runtime.doorbell is not None
+    runtime.doorbell.directory = tmp_path / "a-file"
+    runtime.doorbell.directory.write_text("not a directory")
+    # The module's logger was assembled (and cached) by earlier tests; a fresh one sees the capture.
+    monkeypatch.setattr(wakeup, "log", structlog.get_logger("printapi.wakeup"))
+    try:
+        with capture_logs() as logs:
+            assert not runtime.doorbell.listen(runtime.wakeup)
+    finally:
+        await runtime.close()
+
+    assert [(log["log_level"], log["event"]) for log in logs] == [
+        ("warning", "wake-ups from other processes unavailable, polling only")
+    ]
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
@@ -118,9 +118,10 @@ class Downloader:
         self.settings = runtime.settings
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, beat: Callable[[], None] = lambda: None) -> None:
         poll = self.settings.worker_poll_seconds
         while not stopping.is_set():
+            beat()
             try:
                 claimed = await self._claim()
             except Exception:

@@ -50,3 +50,9 @@ WEBHOOK_OLDEST_PENDING = Gauge(
 )
 MAIL_SENT = Counter("printapi_mails", "Mails by outcome.", ["outcome"], registry=REGISTRY)
 MAIL_PENDING = Gauge("printapi_mail_outbox_pending", "Mails waiting in the outbox.", registry=REGISTRY)
+LOOP_RESTARTS = Counter(
+    "printapi_loop_restarts",
+    "Worker loops started again after they failed (the error is logged at ERROR with its traceback).",
+    ["loop"],
+    registry=REGISTRY,
+)

@@ -22,7 +22,7 @@ import os
 import secrets
 import socket
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -84,28 +84,60 @@ class Wakeup:
 
 
 class PostgresListener:
-    """Forwards ``NOTIFY printapi_due`` from other processes to a local ``Wakeup``."""
+    """Forwards ``NOTIFY printapi_due`` from other processes to a local ``Wakeup``.
 
-    def __init__(self, dsn: str, wakeup: Wakeup) -> None:
+    ``run`` holds a connection that LISTENs until ``stopping``. When it cannot connect, or loses
+    the connection, it says so at WARNING (the loops go on polling) and tries again every
+    ``retry_seconds``: a server that refuses LISTEN (a pooler in transaction mode) costs latency,
+    never the worker.
+    """
+
+    def __init__(self, dsn: str, wakeup: Wakeup, *, retry_seconds: float = 10.0) -> None:
         self._dsn = dsn
         self._wakeup = wakeup
+        self._retry_seconds = retry_seconds
         self._connection: asyncpg.Connection[Any] | None = None
 
-    async def start(self) -> None:
-        try:
-            self._connection = await asyncpg.connect(self._dsn)
-            await self._connection.add_listener(CHANNEL, self._on_notify)
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("LISTEN unavailable, polling only", error=str(exc))
-            self._connection = None
+    async def run(self, stopping: asyncio.Event, beat: Callable[[], None] = lambda: None) -> None:
+        lost = asyncio.Event()
+        while not stopping.is_set():
+            beat()
+            lost.clear()
+            try:
+                self._connection = await asyncpg.connect(self._dsn)
+                self._connection.add_termination_listener(lambda _connection: lost.set())
+                await self._connection.add_listener(CHANNEL, self._on_notify)
+            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                log.warning(
+                    "LISTEN unavailable, polling only", error=str(exc), retry_seconds=self._retry_seconds
+                )
+                await self.stop()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=self._retry_seconds)
+                continue
+            await _until_either(stopping, lost)
+            if lost.is_set() and not stopping.is_set():
+                log.warning("LISTEN connection lost, polling until it is back")
+            await self.stop()
 
     def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         self._wakeup.poke([str(payload)])
 
     async def stop(self) -> None:
         if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(OSError, asyncpg.PostgresError, TimeoutError):
+                await connection.close(timeout=2)
+
+
+async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
@@ -128,7 +160,7 @@ class Doorbell:
         self.directory = Path(tempfile.gettempdir()) / f"printapi-wake-{name}"
         self._sender: socket.socket | None = None
         self._own: Path | None = None
-        self._transport: asyncio.DatagramTransport | None = None
+        self._listener: socket.socket | None = None
 
     @staticmethod
     def available() -> bool:
@@ -159,38 +191,68 @@ class Doorbell:
             self._sender.setblocking(False)
         return self._sender
 
-    async def listen(self, wakeup: Wakeup) -> None:
-        """Forward rings from other processes to ``wakeup``; failing that, the loops only poll."""
+    def listen(self, wakeup: Wakeup) -> bool:
+        """Forward rings from other processes to ``wakeup``; failing that, say so once and let the
+        loops poll. True when listening.
+
+        The socket is bound here and only its readiness is handed to the event loop
+        (``add_reader``), which every loop supports: uvloop refuses a Unix path as the local
+        address of ``create_datagram_endpoint``, and an embedded worker that asked for one died
+        at start-up while the API went on answering.
+        """
+        path = self.directory / f"{os.getpid()}-{secrets.token_hex(4)}.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
-            self.directory.mkdir(mode=0o700, exist_ok=True)
-            path = self.directory / f"{os.getpid()}-{secrets.token_hex(4)}.sock"
-            loop = asyncio.get_running_loop()
-            self._transport, _ = await loop.create_datagram_endpoint(
-                lambda: _Ringing(wakeup), local_addr=str(path), family=socket.AF_UNIX
-            )
-            self._own = path
-        except OSError as exc:
+            listener.setblocking(False)
+            self._bind(listener, path)
+            asyncio.get_running_loop().add_reader(listener.fileno(), self._receive, listener, wakeup)
+        except (OSError, NotImplementedError) as exc:
+            listener.close()
+            with contextlib.suppress(OSError):
+                path.unlink()
             log.warning("wake-ups from other processes unavailable, polling only", error=str(exc))
+            return False
+        self._listener, self._own = listener, path
+        return True
+
+    def _bind(self, listener: socket.socket, path: Path) -> None:
+        for _ in range(3):  # the last worker to stop may remove the directory in between
+            self.directory.mkdir(mode=0o700, exist_ok=True)
+            try:
+                listener.bind(str(path))
+            except FileNotFoundError:
+                continue
+            return
+        raise FileNotFoundError(f"{self.directory} keeps disappearing")
+
+    @staticmethod
+    def _receive(listener: socket.socket, wakeup: Wakeup) -> None:
+        """Every datagram waiting, each a comma list of channels."""
+        while True:
+            try:
+                data = listener.recv(4096)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # closed meanwhile
+            wakeup.poke(channel for channel in data.decode(errors="replace").split(",") if channel)
 
     def stop_listening(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        """Close the socket, remove it, and the directory with it when no other worker listens."""
+        if self._listener is not None:
+            with contextlib.suppress(RuntimeError, OSError, NotImplementedError):  # the loop may be closed
+                asyncio.get_running_loop().remove_reader(self._listener.fileno())
+            self._listener.close()
+            self._listener = None
         if self._own is not None:
             with contextlib.suppress(OSError):
                 self._own.unlink()
             self._own = None
+            with contextlib.suppress(OSError):
+                self.directory.rmdir()  # refused while another worker's socket is in it
 
     def close(self) -> None:
         self.stop_listening()
         if self._sender is not None:
             self._sender.close()
             self._sender = None
-
-
-class _Ringing(asyncio.DatagramProtocol):
-    def __init__(self, wakeup: Wakeup) -> None:
-        self._wakeup = wakeup
-
-    def datagram_received(self, data: bytes, _addr: Any) -> None:
-        self._wakeup.poke(channel for channel in data.decode(errors="replace").split(",") if channel)

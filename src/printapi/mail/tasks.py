@@ -7,8 +7,10 @@ when queued), never dropped.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
+from printapi.config import Settings
 from printapi.kit import metrics
 from printapi.kit.logging import get_logger
 from printapi.mail import repository
@@ -27,13 +29,14 @@ BACKOFF = (
     timedelta(hours=1),
 )
 LEASE = timedelta(minutes=2)
+BATCH = 20
 
 
 def backoff(attempts: int) -> timedelta:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
 
-async def send_due(runtime: Runtime, sender: MailSender, *, worker: str, limit: int = 20) -> int:
+async def send_due(runtime: Runtime, sender: MailSender, *, worker: str, limit: int = BATCH) -> int:
     async with runtime.db.write() as session:
         messages = await repository.claim(
             session, now=runtime.clock.now(), worker=worker, lease=LEASE, limit=limit
@@ -64,13 +67,23 @@ async def send_due(runtime: Runtime, sender: MailSender, *, worker: str, limit: 
     return len(messages)
 
 
-async def run(runtime: Runtime, sender: MailSender, *, worker: str, stopping: asyncio.Event) -> None:
+def stuck_after(settings: Settings) -> float:
+    """How long one turn may take: every mail of a batch waiting out the SMTP timeout."""
+    return BATCH * settings.smtp_timeout_seconds + max(settings.worker_poll_seconds, 1.0)
+
+
+async def run(
+    runtime: Runtime,
+    sender: MailSender,
+    *,
+    worker: str,
+    stopping: asyncio.Event,
+    beat: Callable[[], None] = lambda: None,
+) -> None:
+    """Send what is due until ``stopping``; a failure is its supervisor's to log and restart."""
     poll = max(runtime.settings.worker_poll_seconds, 1.0)
     while not stopping.is_set():
-        try:
-            sent = await send_due(runtime, sender, worker=worker)
-        except Exception:
-            log.exception("mail loop failed")
-            sent = 0
+        sent = await send_due(runtime, sender, worker=worker)
+        beat()
         if not sent:
             await runtime.wakeup.wait(CHANNEL, poll)

@@ -25,6 +25,7 @@ import contextlib
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,6 +119,10 @@ def concurrency_changes(
     return up, down
 
 
+def _error_of(task: asyncio.Task[None]) -> BaseException | None:
+    return None if task.cancelled() else task.exception()
+
+
 class Dispatcher:
     def __init__(
         self, runtime: Runtime, http: aiohttp.ClientSession, guard: OutboundGuard, *, worker: str
@@ -138,11 +143,16 @@ class Dispatcher:
         self.spread_seconds = self.settings.webhook_spread_seconds
         self._stopping = asyncio.Event()
 
-    async def run(self, stopping: asyncio.Event) -> None:
+    async def run(self, stopping: asyncio.Event, beat: Callable[[], None] = lambda: None) -> None:
+        """Claim and send until ``stopping``, with a ``beat`` at every turn. The recorder stopping
+        on its own is a failure of the whole dispatcher, which its supervisor starts again."""
         self._stopping = stopping
         recorder = asyncio.create_task(self._record_loop(), name="webhook-recorder")
         try:
             while not stopping.is_set():
+                if recorder.done():
+                    raise RuntimeError("the webhook recorder stopped") from _error_of(recorder)
+                beat()
                 room = self.settings.webhook_max_in_flight - len(self._in_flight)
                 claimed = await self._claim(min(room, self.settings.webhook_claim_batch)) if room > 0 else []
                 for item in claimed:

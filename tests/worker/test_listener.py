@@ -1,0 +1,82 @@
+"""The PostgreSQL LISTEN loop (``kit/wakeup.PostgresListener``): it wakes this process's loops on
+another process's commit, and comes back by itself when its connection is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from printapi.kit.wakeup import PostgresListener, Wakeup, announce, asyncpg_dsn
+from printapi.runtime import Runtime
+from tests.conftest import Backend, _settings
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def pg(postgres_backend: Backend) -> AsyncIterator[Runtime]:
+    runtime = Runtime.create(_settings(postgres_backend.url))
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+async def commit_announcing(runtime: Runtime, channel: str) -> None:
+    async with runtime.db.write() as session:
+        await announce(session, channel)
+
+
+async def woken_by_commits(runtime: Runtime, wakeup: Wakeup, *, seconds: float) -> bool:
+    """Commits announcing ``probe`` until ``wakeup`` hears one (the listener may be reconnecting)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        await commit_announcing(runtime, "probe")
+        if await wakeup.wait("probe", 0.1):
+            return True
+    return False
+
+
+async def test_a_lost_connection_is_made_again_and_wake_ups_resume(pg: Runtime) -> None:
+    wakeup = Wakeup()
+    listener = PostgresListener(asyncpg_dsn(pg.settings.database_url), wakeup, retry_seconds=0.1)
+    stopping = asyncio.Event()
+    beats = 0
+
+    def beat() -> None:
+        nonlocal beats
+        beats += 1
+
+    task = asyncio.create_task(listener.run(stopping, beat))
+    try:
+        assert await woken_by_commits(pg, wakeup, seconds=5)
+        async with pg.db.write() as session:
+            killed = await session.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+                )
+            )
+        assert killed == 1
+        beats_before = beats
+
+        assert await woken_by_commits(pg, wakeup, seconds=5)
+        assert beats > beats_before  # it went round again: a new connection
+    finally:
+        stopping.set()
+        await asyncio.wait_for(task, timeout=5)
+
+
+async def test_a_server_it_cannot_reach_leaves_the_loops_polling_until_it_stops(pg: Runtime) -> None:
+    listener = PostgresListener("postgresql://postgres@127.0.0.1:1/none", Wakeup(), retry_seconds=0.05)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(listener.run(stopping))
+    await asyncio.sleep(0.2)
+
+    assert not task.done()  # it keeps trying, it does not fail the worker
+    stopping.set()
+    await asyncio.wait_for(task, timeout=5)
