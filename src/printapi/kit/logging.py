@@ -36,7 +36,12 @@ def get_logger(name: str) -> structlog.stdlib.BoundLogger:
 
 
 class RequestLogMiddleware:
-    """Logs each HTTP request once, tags it with a request id, and marks API answers uncacheable."""
+    """Logs each HTTP request once, tags it with a request id, and marks API answers uncacheable.
+
+    The request id (the caller's ``X-Request-Id``, or a new one) is bound to every log line written
+    while the request is handled, and kept in the request's state for the handler of unexpected
+    errors, which runs outside this middleware.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,17 +67,18 @@ class RequestLogMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            self.log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                request_id=request_id,
-            )
+        scope.setdefault("state", {})["request_id"] = request_id
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                self.log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
