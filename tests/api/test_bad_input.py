@@ -497,6 +497,24 @@ class TestTooLargeBodies:
         assert_error(response, 413)
         assert await order_count(client, auth_headers) == 0
 
+    async def test_a_valid_order_followed_by_too_many_bytes_is_413_and_places_nothing(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        # What arrives before the limit is a whole order: only an aborted request keeps it out.
+        payload = json.dumps(order_body()).encode()
+
+        async def chunks() -> Any:
+            yield payload
+            for _ in range(8):
+                yield b" " * 512
+
+        response = await client.post("/v2/orders", content=chunks(), headers={**auth_headers, **JSON})
+
+        body = assert_error(response, 413, field="body")
+        assert "2048" in body["message"]
+        assert await order_count(client, auth_headers) == 0
+        assert await changes(client, auth_headers) == []
+
     async def test_a_body_under_the_limit_is_placed(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str]
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,18 @@ from sqlalchemy import select
 from printapi.app import create_app
 from printapi.models import ItemFile
 from printapi.runtime import Runtime
+from tests.api.helpers import assert_error
 from tests.conftest import book_item, order_body
 from tests.files.make_files import make_jpeg, make_pdf, make_png, pixels_for
 
 PDF = {"Content-Type": "application/pdf"}
+PNG = {"Content-Type": "image/png"}
 # boek_hc_a5_sta, 32 pages: content 154 × 216 mm; the cover 348 mm wide grows 0.14 mm per 2 pages above 24.
 CONTENT_MM = (154.0, 216.0)
 COVER_MM = (348.56, 253.0)
 MUG_MM = (206.0, 86.0)  # mok: PNG or JPEG, no bleed
+MUG = {"productId": "mok", "quantity": 1}
+UPLOAD_LIMIT = 16 * 1024  # the limit of the tests that pass it: a mug PNG at 300 dpi is 9.6 kB
 
 
 @pytest.fixture
@@ -50,6 +55,17 @@ async def read_order(client: httpx.AsyncClient, headers: dict[str, str], order_i
 async def history(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
     body = (await client.get("/v2/sync/statuses?since=2000-01-01T00:00:00", headers=headers)).json()
     return [row["status"] for row in body["results"]]
+
+
+async def streamed(*chunks: bytes) -> AsyncIterator[bytes]:
+    """A body without Content-Length: httpx sends it with Transfer-Encoding: chunked."""
+    for chunk in chunks:
+        yield chunk
+
+
+def stored_files(storage: Path) -> list[Path]:
+    """Every file under the storage directory, partial ones (``.*.part``) included."""
+    return [path for path in storage.rglob("*") if path.is_file()]
 
 
 class TestABookGoesToProductionWhenItsFilesAreAccepted:
@@ -319,4 +335,84 @@ class TestUploadRules:
 
         file = (await read_order(client, auth_headers, order["id"]))["items"][0]["files"]["content"]
         assert file["status"] == "AwaitingUpload"
-        assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
+        assert stored_files(tmp_path / "files") == []
+
+
+class TestAStreamedUploadOverTheLimit:
+    """Past PRINTAPI_MAX_UPLOAD_BYTES the request is aborted: what arrived before is never kept."""
+
+    @pytest.fixture
+    def settings_overrides(self, tmp_path: Path) -> dict[str, Any]:
+        return {"storage_dir": str(tmp_path / "files"), "max_upload_bytes": UPLOAD_LIMIT}
+
+    @pytest.fixture
+    def mug_png(self, tmp_path: Path) -> bytes:
+        """A PNG the mug accepts, well under the limit."""
+        return make_png(tmp_path / "mug.png", size_px=pixels_for(MUG_MM, 300)).read_bytes()
+
+    async def test_a_valid_file_followed_by_too_many_bytes_is_413_and_the_slot_still_waits(
+        self,
+        client: httpx.AsyncClient,
+        auth_headers: dict[str, str],
+        tmp_path: Path,
+        runtime: Runtime,
+        mug_png: bytes,
+    ) -> None:
+        order = await place(client, auth_headers, MUG)
+        padding = [b"\0" * 4096] * (UPLOAD_LIMIT // 4096)
+
+        response = await client.post(
+            upload_path(order), content=streamed(mug_png, *padding), headers={**auth_headers, **PNG}
+        )
+
+        body = assert_error(response, 413, field="body")
+        assert str(UPLOAD_LIMIT) in body["message"]
+        after = await read_order(client, auth_headers, order["id"])
+        assert after["status"] == "Created"
+        assert after["items"][0]["files"]["content"] == {
+            "status": "AwaitingUpload",
+            "uploadUrl": order["items"][0]["files"]["content"]["uploadUrl"],
+        }
+        async with runtime.db.read() as session:
+            assert (await session.execute(select(ItemFile.storage_key))).scalars().all() == [None]
+        assert stored_files(tmp_path / "files") == []
+        assert await history(client, auth_headers) == ["Created"]
+
+    async def test_a_multipart_body_over_the_limit_is_413_and_stores_nothing(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path, mug_png: bytes
+    ) -> None:
+        order = await place(client, auth_headers, MUG)
+        form = httpx.Request(
+            "POST", "/", files={"file": ("mug.png", mug_png + b"\0" * UPLOAD_LIMIT, "image/png")}
+        )
+        body = form.read()
+
+        response = await client.post(
+            upload_path(order),
+            content=streamed(*(body[start : start + 4096] for start in range(0, len(body), 4096))),
+            headers={**auth_headers, "Content-Type": form.headers["Content-Type"]},
+        )
+
+        assert_error(response, 413, field="body")
+        after = await read_order(client, auth_headers, order["id"])
+        assert after["status"] == "Created"
+        assert after["items"][0]["files"]["content"]["status"] == "AwaitingUpload"
+        assert stored_files(tmp_path / "files") == []
+
+    async def test_the_next_upload_within_the_limit_is_accepted(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path, mug_png: bytes
+    ) -> None:
+        order = await place(client, auth_headers, MUG)
+        headers = {**auth_headers, **PNG}
+        refused = await client.post(
+            upload_path(order), content=streamed(mug_png, b"\0" * UPLOAD_LIMIT), headers=headers
+        )
+
+        response = await client.post(upload_path(order), content=streamed(mug_png), headers=headers)
+
+        assert refused.status_code == 413
+        assert response.status_code == 200, response.text
+        after = await read_order(client, auth_headers, order["id"])
+        assert after["status"] == "Processing"
+        assert after["items"][0]["files"]["content"]["status"] == "Accepted"
+        assert len(stored_files(tmp_path / "files")) == 1

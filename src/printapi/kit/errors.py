@@ -15,6 +15,7 @@ Hierarchy::
     ├── Conflict              409  a custom id that is already taken
     │   └── ConcurrentChange  409  someone else changed the row between read and write
     ├── PayloadTooLarge       413
+    │   └── BodyTooLarge      413  raised by the body limit's ``receive``: the request is aborted
     ├── UnsupportedMediaType  415
     └── RateLimited           429
 """
@@ -104,6 +105,16 @@ class ConcurrentChange(Conflict):
 class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"
+
+
+class BodyTooLarge(PayloadTooLarge):
+    """The body passed the limit while it arrived. The body limit middleware raises it from
+    ``receive`` so that whatever reads the body fails, and the request rolls back."""
+
+    @classmethod
+    def over(cls, limit: int) -> BodyTooLarge:
+        message = f"The request body is larger than the limit of {limit} bytes."
+        return cls(message=message, errors=[FieldError("body", message)])
 
 
 class UnsupportedMediaType(ApiError):

@@ -3,7 +3,8 @@
 - ``RejectNulMiddleware``: a NUL character in the path or query string (PostgreSQL text cannot
   hold one) is a 400.
 - ``BodyLimitMiddleware``: a body over the limit is a 413, whether it announced its length or
-  streams it; path prefixes may have their own limit (uploads).
+  streams it, and a streamed one aborts the request so that nothing of it is committed; path
+  prefixes may have their own limit (uploads).
 - ``RequireJsonMiddleware``: a body sent to a JSON endpoint under another media type is a 415.
 
 They sit inside the request log, so their answers are logged and carry the request id.
@@ -16,13 +17,23 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from printapi.kit.errors import ApiError, BodyTooLarge
+
 _WRITE_METHODS = {"POST", "PUT", "PATCH"}
 
 
 async def send_error(send: Send, status: int, message: str, field: str) -> None:
-    body = json.dumps(
-        {"message": message, "hints": [], "errors": [{"field": field, "message": message}]}
-    ).encode()
+    await _send_body(
+        send, status, {"message": message, "hints": [], "errors": [{"field": field, "message": message}]}
+    )
+
+
+async def _send_api_error(send: Send, error: ApiError) -> None:
+    await _send_body(send, error.status, error.body())
+
+
+async def _send_body(send: Send, status: int, document: dict[str, object]) -> None:
+    body = json.dumps(document).encode()
     await send(
         {
             "type": "http.response.start",
@@ -56,6 +67,17 @@ class RejectNulMiddleware:
 
 
 class BodyLimitMiddleware:
+    """A body over the limit is a 413, and nothing the app did with it is kept.
+
+    A declared Content-Length over the limit is answered at once, before the app runs. A streamed
+    body is counted as it arrives; past the limit ``receive`` raises ``BodyTooLarge`` to whoever
+    reads it, so the request is aborted rather than cut short: the route and the transaction it
+    runs in see an exception and roll back, and an upload's partial file is removed. The answer is
+    this middleware's 413 whatever the app made of the exception (FastAPI turns a failed read of a
+    JSON body into a 400). Had the app begun its answer before the body passed the limit, a 413
+    can no longer be sent: the exception propagates and the server drops the connection.
+    """
+
     def __init__(self, app: ASGIApp, *, limit: int, prefixes: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
@@ -69,34 +91,70 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit_for(scope["path"])
-        message = f"The request body is larger than the limit of {limit} bytes."
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await send_error(send, 413, message, "body")
+            await _send_api_error(send, BodyTooLarge.over(limit))
             return
-        received = 0
-        too_large = False
+        body = _LimitedBody(receive, send, limit)
+        try:
+            await self.app(scope, body.receive, body.send)
+        except Exception as exc:
+            if body.refusal is None or not _caused_by(exc, body.refusal):
+                raise
+        if body.refusal is not None:
+            await _send_api_error(send, body.refusal)
 
-        async def counting_receive() -> Message:
-            # Past the limit the app sees the body end there; whatever it answers is replaced.
-            nonlocal received, too_large
-            if too_large:
-                return {"type": "http.request", "body": b"", "more_body": False}
-            message_in = await receive()
-            if message_in["type"] == "http.request":
-                received += len(message_in.get("body", b""))
-                if received > limit:
-                    too_large = True
-                    return {"type": "http.request", "body": b"", "more_body": False}
-            return message_in
 
-        async def guarded_send(message_out: Message) -> None:
-            if not too_large:
-                await send(message_out)
+class _LimitedBody:
+    """One request's ``receive`` and ``send`` under a body limit."""
 
-        await self.app(scope, counting_receive, guarded_send)
-        if too_large:
-            await send_error(send, 413, message, "body")
+    def __init__(self, receive: Receive, send: Send, limit: int) -> None:
+        self._receive = receive
+        self._send = send
+        self.limit = limit
+        self.received = 0
+        self.error: BodyTooLarge | None = None
+        self.answering = False
+
+    @property
+    def refusal(self) -> BodyTooLarge | None:
+        """The error to answer with: the body passed the limit before the app began to answer."""
+        return None if self.answering else self.error
+
+    async def receive(self) -> Message:
+        if self.error is not None:
+            raise self.error
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.error = BodyTooLarge.over(self.limit)
+                raise self.error
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.refusal is not None:
+            return  # the app's answer to an aborted request: the 413 replaces it
+        if message["type"] == "http.response.start":
+            self.answering = True
+        await self._send(message)
+
+
+def _caused_by(exc: BaseException, error: BaseException) -> bool:
+    """Whether ``exc`` is ``error``, wraps it (``raise ... from``, an exception group) or was raised
+    while handling it."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if current is error:
+            return True
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(cause for cause in (current.__cause__, current.__context__) if cause is not None)
+    return False
 
 
 class RequireJsonMiddleware:
