@@ -69,6 +69,10 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 errors["409"] = conflict
             for code, description in errors.items():
                 responses.setdefault(code, {"description": description, "content": _ERROR_REF})
+            # The routes' own error answers, where they give only a description, send the same body.
+            for code, answer in responses.items():
+                if code.startswith("4"):
+                    answer.setdefault("content", _ERROR_REF)
 
 
 def _references(node: object) -> set[str]:
