@@ -37,6 +37,7 @@ from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, Re
 from printapi.kit.wire import WireResponse
 from printapi.mail import service as mail
 from printapi.openapi import install as install_openapi
+from printapi.openapi import operation_id
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
 from printapi.payments.routes import router as payments_router
@@ -237,6 +238,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.runtime = runtime
     app.state.method_table = _method_table()

@@ -70,7 +70,9 @@ def _coupon(coupon: Coupon) -> dict[str, Any]:
     summary="What a coupon is worth",
     responses={404: {"description": "No coupon with this code", "model": ErrorOut}},
 )
-async def quote(body: CouponQuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+async def quote_coupon(
+    body: CouponQuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep
+) -> WireResponse:
     result = await service.quote(
         session,
         code=body.code,

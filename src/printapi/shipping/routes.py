@@ -19,7 +19,7 @@ router = APIRouter(tags=["shipping"])
 @router.post(
     "/shipping/quote", response_model=ShippingQuoteOut, summary="Shipping and handling for a would-be order"
 )
-async def quote(
+async def quote_shipping(
     body: ShippingQuoteIn,
     principal: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
     session: ReadSession,
