@@ -7,9 +7,16 @@ PORT   ?= 8080
 
 .PHONY: run test check lint types pytest format bench migration clean
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# The OpenAPI client generator needs a typer older than ours: it gets a virtualenv of its own,
+# pinned by client-generator.txt (tests/api/test_openapi.py runs it from there).
+GENERATOR := $(VENV)/client-generator
+
+$(VENV)/.installed: pyproject.toml constraints.txt client-generator.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PYTHON) -m venv $(GENERATOR)
+	$(GENERATOR)/bin/pip install --quiet --no-deps -r client-generator.txt
+	$(GENERATOR)/bin/pip check
 	touch $@
 
 # Development mode: the built-in dev secret, console logs, and webhooks/downloads may reach loopback.

@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -35,8 +34,9 @@ from printapi.kit import countries
 from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
 from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, RequireJsonMiddleware
-from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
+from printapi.openapi import install as install_openapi
+from printapi.openapi import operation_id
 from printapi.operator.routes import router as operator_router
 from printapi.orders.routes import router as orders_router
 from printapi.payments.routes import router as payments_router
@@ -156,57 +156,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=500)
 
 
-_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
-_CONFLICTS = {
-    ("post", "/v2/orders"): "An order with this id exists already",
-    ("post", "/v2/operator/coupons"): "A coupon with this code exists already",
-    ("post", "/v2/orders/{order_id}/status"): "The order was changed by someone else meanwhile",
-    (
-        "post",
-        "/v2/operator/accounts/{account_id}/orders/{order_id}/status",
-    ): "The order was changed meanwhile",
-}
-
-
-def _document_errors(schema: dict[str, Any]) -> None:
-    """Every operation's error answers, in the documented body; FastAPI's 422 is never sent."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            responses = operation["responses"]
-            responses.pop("422", None)
-            if path == "/v2/oauth" or not path.startswith("/v2/"):
-                continue
-            errors = {"400": "Invalid input: every problem is listed in errors"}
-            if "security" in operation:
-                errors |= {
-                    "401": "No, unknown or expired token",
-                    "403": "The token's scopes or the state forbid it",
-                }
-            if "{" in path:
-                errors["404"] = "Unknown, or not yours"
-            if "requestBody" in operation:
-                errors["413"] = "The body is larger than the limit"
-                errors["415"] = "The body is not JSON (Content-Type: application/json)"
-            if conflict := _CONFLICTS.get((method, path)):
-                errors["409"] = conflict
-            for code, description in errors.items():
-                responses.setdefault(code, {"description": description, "content": _ERROR_REF})
-
-
-def _install_openapi(app: FastAPI) -> None:
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
-            _document_errors(schema)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the document
-
-
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
     methods: set[str] = set()
@@ -232,11 +181,11 @@ def _install_docs(app: FastAPI) -> None:
         )
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=PlainTextResponse)
-    async def metrics_endpoint(runtime: RuntimeDep) -> Response:
+    async def get_metrics(runtime: RuntimeDep) -> Response:
         return Response(await health.metrics_text(runtime), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
-    async def healthz(runtime: RuntimeDep) -> dict[str, str]:
+    async def check_health(runtime: RuntimeDep) -> dict[str, str]:
         async with runtime.db.read() as session:
             await session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
@@ -247,7 +196,7 @@ def _install_docs(app: FastAPI) -> None:
         summary="Readiness: the database and every worker loop of this process",
         responses={503: {"description": "Not ready: `problems` names the database or the loops"}},
     )
-    async def readyz(runtime: RuntimeDep) -> Response:
+    async def check_readiness(runtime: RuntimeDep) -> Response:
         found = await health.readiness(runtime)
         return JSONResponse(found.body(), status_code=found.status_code)
 
@@ -301,6 +250,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.runtime = runtime
     app.state.method_table = _method_table()
@@ -312,7 +262,7 @@ def create_app(
     install_dashboard(app)
     _install_error_handlers(app)
     _install_docs(app)
-    _install_openapi(app)
+    install_openapi(app)
     # Added last runs first: the log wraps the guards, which wrap the app.
     app.add_middleware(
         RequireJsonMiddleware,

@@ -31,14 +31,14 @@ def _settings(account: Account) -> dict[str, Any]:
 
 
 @router.get("/account", response_model=SettingsOut, summary="Your account's settings")
-async def get_settings(principal: Owner, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+async def get_account(principal: Owner, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
     return WireResponse(
         _settings(await service.account(session, account_id=principal.account_id)), zone=runtime.zone
     )
 
 
 @router.patch("/account", response_model=SettingsOut, summary="Switch the payment screen, set where mails go")
-async def update_settings(
+async def update_account(
     body: SettingsIn, principal: Owner, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     shipping = body.consumer_shipping
@@ -58,7 +58,7 @@ async def update_settings(
     status_code=204,
     summary="Your customers' price of a product (incl. VAT) and of its option choices",
 )
-async def put_prices(
+async def set_consumer_prices(
     product_id: str, body: ProductPriceIn, principal: Owner, session: WriteSession
 ) -> Response:
     spec = await catalogue.get_product(session, product_id=product_id)

@@ -104,7 +104,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post("/oauth", summary="Get an access token (client credentials)", openapi_extra=_DOC)
-async def token(request: Request, session: WriteSession, runtime: RuntimeDep) -> Response:
+async def issue_token(request: Request, session: WriteSession, runtime: RuntimeDep) -> Response:
     try:
         form = await _form(request)
         basic = _basic_credentials(request.headers.get("authorization"))

@@ -22,7 +22,7 @@ class ChoiceOut(BaseModel):
     checkout: PriceOut | None = None
 
 
-class OptionOut(BaseModel):
+class ProductOptionOut(BaseModel):
     id: str
     default: str
     label: str
@@ -60,7 +60,7 @@ class ProductOut(BaseModel):
     maxPageCount: int | None = None
     pageCountIncrement: int | None = None
     paperThickness: Number | None = None
-    options: list[OptionOut]
+    options: list[ProductOptionOut]
     files: list[FileSpecOut]
     productionTimeInDays: int
     productionTimes: list[ProductionTimeOut]

@@ -28,13 +28,13 @@ Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 # ruff: noqa: N815 - response members carry the wire's camelCase names
 
 
-class QuoteIn(WireModel):
+class CouponQuoteIn(WireModel):
     code: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     products_amount: Euros | None = None
     shipping_amount: Euros | None = None
 
 
-class QuoteOut(BaseModel):
+class CouponQuoteOut(BaseModel):
     expirationDateTime: str | None = None
     state: str
     type: str
@@ -66,11 +66,13 @@ def _coupon(coupon: Coupon) -> dict[str, Any]:
 
 @router.post(
     "/coupons/quote",
-    response_model=QuoteOut,
+    response_model=CouponQuoteOut,
     summary="What a coupon is worth",
     responses={404: {"description": "No coupon with this code", "model": ErrorOut}},
 )
-async def quote(body: QuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+async def quote_coupon(
+    body: CouponQuoteIn, _: Quoter, session: ReadSession, runtime: RuntimeDep
+) -> WireResponse:
     result = await service.quote(
         session,
         code=body.code,

@@ -89,7 +89,9 @@ def storage_of(runtime: RuntimeDep) -> FileStorage:
         415: {"description": "Not PDF, PNG or JPEG"},
     },
 )
-async def upload(code: str, request: Request, principal: Uploader, runtime: RuntimeDep) -> WireResponse:
+async def upload_item_file(
+    code: str, request: Request, principal: Uploader, runtime: RuntimeDep
+) -> WireResponse:
     settings = runtime.settings
     limits = Limits(
         settings.max_upload_bytes, settings.preflight_timeout_seconds, settings.preflight_memory_mb
@@ -128,7 +130,7 @@ def _stream(storage: FileStorage, key: str, file_type: str | None, name: str) ->
     summary="Download a stored print file of your order (extension)",
     response_class=StreamingResponse,
 )
-async def get_file(
+async def get_item_file(
     order_id: str, item_id: str, kind: Kind, principal: Tracker, session: ReadSession, runtime: RuntimeDep
 ) -> StreamingResponse:
     file = await service.stored(
@@ -149,7 +151,7 @@ async def get_file(
     tags=["operator"],
     response_class=StreamingResponse,
 )
-async def operator_get_file(
+async def get_account_item_file(
     account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
     order_id: str,
     item_id: str,

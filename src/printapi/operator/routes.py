@@ -25,7 +25,7 @@ Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
     summary="Move an order (operators)",
     description="Processing, Shipped (with an optional trackingUrl) or Cancelled (with an optional reason).",
 )
-async def set_status(
+async def set_order_status(
     account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
     order_id: str,
     body: StatusChangeIn,

@@ -79,7 +79,7 @@ async def get_order(
 
 
 @router.get("/orders/{order_id}/status", response_model=OrderStatusOut, summary="Read an order's statuses")
-async def get_status(
+async def get_order_status(
     order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     order = await service.get_order_head(session, principal=principal, order_id=order_id)
@@ -93,7 +93,7 @@ async def get_status(
     description="Test environment only: moves the order as the print shop would, and fires what a real "
     "change fires. Live orders answer 403.",
 )
-async def simulate_status(
+async def simulate_order_status(
     order_id: str, body: StatusChangeIn, principal: Simulator, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     order = await service.simulate_status(

@@ -106,7 +106,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-class OptionOut(_Out):
+class ItemOptionOut(_Out):
     id: str
     value: str
     name: str
@@ -129,7 +129,7 @@ class ItemOut(_Out):
     pageCount: int  # noqa: N815
     quantity: int
     files: FilesOut
-    options: list[OptionOut]
+    options: list[ItemOptionOut]
     title: str | None = None
     metadata: str | None = None
 

@@ -43,7 +43,7 @@ def provider_for(runtime: Runtime, environment: str) -> PaymentProvider:
     summary="Set up the payment screen for an order",
     description="Post to the order's checkout.setupUrl; send the customer to the paymentUrl of the answer.",
 )
-async def setup_checkout(
+async def set_up_checkout(
     code: str, body: CheckoutIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     provider = provider_for(runtime, principal.environment)
@@ -88,7 +88,9 @@ async def get_checkout(
         404: {"description": "Unknown payment link", "content": {"text/html": {}}},
     },
 )
-async def payment_page(code: str, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep) -> HTMLResponse:
+async def get_payment_page(
+    code: str, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
+) -> HTMLResponse:
     try:
         view = await service.page(session, code=code)
         provider = provider_for(runtime, view.order.environment)
@@ -143,7 +145,7 @@ async def test_outcome(
 
 
 @router.post("/payments/{code}/callback", summary="A payment provider's callback (verified, idempotent)")
-async def provider_callback(
+async def receive_payment_callback(
     code: str, request: Request, session: WriteSession, runtime: RuntimeDep
 ) -> dict[str, str]:
     await _confirm(code, request, session, runtime)

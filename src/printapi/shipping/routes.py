@@ -11,14 +11,16 @@ from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.wire import WireResponse
 from printapi.shipping import service
-from printapi.shipping.schemas import QuoteIn, QuoteOut
+from printapi.shipping.schemas import ShippingQuoteIn, ShippingQuoteOut
 
 router = APIRouter(tags=["shipping"])
 
 
-@router.post("/shipping/quote", response_model=QuoteOut, summary="Shipping and handling for a would-be order")
-async def quote(
-    body: QuoteIn,
+@router.post(
+    "/shipping/quote", response_model=ShippingQuoteOut, summary="Shipping and handling for a would-be order"
+)
+async def quote_shipping(
+    body: ShippingQuoteIn,
     principal: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
     session: ReadSession,
     runtime: RuntimeDep,

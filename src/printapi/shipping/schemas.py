@@ -16,7 +16,7 @@ class QuoteItemIn(WireModel):
     quantity: StrictInt
 
 
-class QuoteIn(WireModel):
+class ShippingQuoteIn(WireModel):
     country: Annotated[StrictStr, Field(min_length=2, max_length=2)]
     state: Annotated[StrictStr, Field(max_length=3)] | None = None
     preference: ShippingPreference = ShippingPreference.AUTO
@@ -28,7 +28,7 @@ class MethodOut(BaseModel):
     isTrackable: bool  # noqa: N815 - wire name
 
 
-class QuoteOut(BaseModel):
+class ShippingQuoteOut(BaseModel):
     """Purchase prices excl. VAT; ``payment`` is the consumer price incl. VAT on the payment screen."""
 
     shipping: Number

@@ -14,7 +14,7 @@ from printapi.catalogue.spec import ProductSpec
 from printapi.kit import countries
 from printapi.kit.errors import FieldError, InvalidInput
 from printapi.shipping.rates import Parcel, Rate, ShippingPreference, choose, combine
-from printapi.shipping.schemas import QuoteIn
+from printapi.shipping.schemas import ShippingQuoteIn
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ async def consumer_price(session: AsyncSession, *, account_id: int, quote: Quote
     return accounts.consumer_shipping(account, quote.rate.consumer)
 
 
-async def quote(session: AsyncSession, *, request: QuoteIn) -> Quote:
+async def quote(session: AsyncSession, *, request: ShippingQuoteIn) -> Quote:
     errors = destination_errors(request.country, request.state, prefix="")
     specs = await catalogue.find_products(session, product_ids=[item.product_id for item in request.items])
     lines = []

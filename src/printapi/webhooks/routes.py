@@ -30,7 +30,7 @@ Manager = Annotated[Principal, Depends(require(Scope.WEBHOOKS_MANAGE))]
 
 
 @router.get("/webhooks", response_model=EndpointListOut, summary="Webhook endpoints of this environment")
-async def list_endpoints(principal: Manager, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
+async def list_webhooks(principal: Manager, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
     endpoints = await service.list_endpoints(
         session, account_id=principal.account_id, environment=principal.environment
     )
@@ -44,7 +44,7 @@ async def list_endpoints(principal: Manager, session: ReadSession, runtime: Runt
     summary="Add an endpoint",
     description="The answer carries the endpoint's signing secret; it is shown only here and on rotation.",
 )
-async def create_endpoint(
+async def create_webhook(
     body: EndpointIn, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     endpoint = await service.create_endpoint(
@@ -67,7 +67,7 @@ async def create_endpoint(
 
 
 @router.get("/webhooks/{endpoint_id}", response_model=EndpointOut, summary="One endpoint")
-async def get_endpoint(
+async def get_webhook(
     endpoint_id: str, principal: Manager, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     endpoint = await service.get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
@@ -93,21 +93,21 @@ async def _update(
 @router.patch(
     "/webhooks/{endpoint_id}", response_model=EndpointOut, summary="Change url, description or enabled"
 )
-async def update_endpoint(
+async def update_webhook(
     endpoint_id: str, body: EndpointPatch, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     return await _update(endpoint_id, body, principal, session, runtime)
 
 
 @router.post("/webhooks/{endpoint_id}/enable", response_model=EndpointOut, summary="Enable an endpoint")
-async def enable(
+async def enable_webhook(
     endpoint_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     return await _update(endpoint_id, EndpointPatch(enabled=True), principal, session, runtime)
 
 
 @router.post("/webhooks/{endpoint_id}/disable", response_model=EndpointOut, summary="Disable an endpoint")
-async def disable(
+async def disable_webhook(
     endpoint_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     return await _update(endpoint_id, EndpointPatch(enabled=False), principal, session, runtime)
@@ -116,7 +116,7 @@ async def disable(
 @router.delete(
     "/webhooks/{endpoint_id}", status_code=204, summary="Delete an endpoint (its pending calls stop)"
 )
-async def delete_endpoint(
+async def delete_webhook(
     endpoint_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> Response:
     endpoint = await service.get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
@@ -129,7 +129,7 @@ async def delete_endpoint(
     response_model=EndpointOut,
     summary="New signing secret; the old one keeps signing alongside it for a while",
 )
-async def rotate_secret(
+async def rotate_webhook_secret(
     endpoint_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     endpoint = await service.rotate_secret(
@@ -148,7 +148,7 @@ async def rotate_secret(
     response_model=NotificationOut,
     summary="Send a test call (body orderId=ping) through the delivery queue",
 )
-async def ping(
+async def ping_webhook(
     endpoint_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     notification = await service.ping(
@@ -164,7 +164,7 @@ async def ping(
     response_model=NotificationListOut,
     summary="The delivery log of an endpoint, newest first, with every attempt",
 )
-async def endpoint_log(
+async def list_webhook_notifications(
     endpoint_id: str, principal: Manager, session: ReadSession, runtime: RuntimeDep, page: PageDep
 ) -> WireResponse:
     count, entries = await service.log_of_endpoint(
@@ -185,7 +185,7 @@ async def endpoint_log(
     response_model=NotificationOut,
     summary="Send a notification again",
 )
-async def resend(
+async def resend_notification(
     notification_id: str, principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
     notification = await service.resend(
@@ -200,7 +200,7 @@ async def resend(
     response_model=OrderNotificationsOut,
     summary="Webhook notifications of one order, with every attempt",
 )
-async def order_log(
+async def list_order_notifications(
     order_id: str, principal: Manager, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     order = await orders.get_order_head(session, principal=principal, order_id=order_id)
