@@ -20,10 +20,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt client-generator.txt
 	touch $@
 
 # Development mode: the built-in dev secret, console logs, and webhooks/downloads may reach loopback.
+# The URLs handed out (and printed) name the port served, unless PRINTAPI_PUBLIC_URL says otherwise.
+DEV := PRINTAPI_MODE=development PRINTAPI_OUTBOUND_ALLOW_NETWORKS=127.0.0.0/8,::1/128 \
+	PRINTAPI_PUBLIC_URL=$${PRINTAPI_PUBLIC_URL:-http://$(HOST):$(PORT)}
+
 run: $(VENV)/.installed
-	PRINTAPI_MODE=development PRINTAPI_OUTBOUND_ALLOW_NETWORKS=127.0.0.0/8,::1/128 $(BIN)/printapi demo
-	PRINTAPI_MODE=development PRINTAPI_OUTBOUND_ALLOW_NETWORKS=127.0.0.0/8,::1/128 \
-		exec $(BIN)/printapi serve --host $(HOST) --port $(PORT)
+	$(DEV) $(BIN)/printapi demo
+	$(DEV) exec $(BIN)/printapi serve --host $(HOST) --port $(PORT)
 
 test: check
 

@@ -140,6 +140,9 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API, the docs and (unless --no-worker) the due-work loops."""
+    # Without PRINTAPI_PUBLIC_URL, the URLs handed out name the address served (the processes
+    # uvicorn starts read their settings from the environment).
+    os.environ.setdefault("PRINTAPI_PUBLIC_URL", f"http://{_reachable(host)}:{port}")
     settings = _settings()
     if settings.is_sqlite:
         _prepare_sqlite(settings)
@@ -156,6 +159,13 @@ def serve(
         access_log=False,
         proxy_headers=True,
     )
+
+
+def _reachable(host: str) -> str:
+    """The host to name in URLs for a listening address (all interfaces: this machine)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - compared, not bound
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @app.command()

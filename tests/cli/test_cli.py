@@ -11,7 +11,9 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -343,8 +345,9 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(cli: Cli, log: Path) -> AsyncIterator[str]:
-    """``printapi serve`` on a free port until the block ends; yields its base URL once it answers."""
+async def serving(cli: Cli, log: Path, *, public_url: bool = True) -> AsyncIterator[str]:
+    """``printapi serve`` on a free port until the block ends; yields its base URL once it answers.
+    With ``public_url=False`` the server is not told PRINTAPI_PUBLIC_URL."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
@@ -353,7 +356,7 @@ async def serving(cli: Cli, log: Path) -> AsyncIterator[str]:
             "serve",
             "--port",
             str(port),
-            env=cli.environment(PRINTAPI_PUBLIC_URL=base),
+            env=cli.environment(**({"PRINTAPI_PUBLIC_URL": base} if public_url else {})),
             cwd=cli.folder,
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
@@ -399,6 +402,60 @@ class TestServe:
         assert products.status_code == 200, products.text
         assert products.json()["count"] == PRODUCTS
         assert f"new database: migrated and seeded {PRODUCTS} products" in log.read_text()
+
+    async def test_the_urls_it_hands_out_name_the_port_it_serves_when_no_public_url_is_set(
+        self, empty_cli: Cli
+    ) -> None:
+        async with serving(empty_cli, empty_cli.folder / "serve.log", public_url=False) as base:
+            client_id, client_secret = _demo_credentials(
+                await empty_cli.ok("demo", "--credentials-file", "d.json")
+            )
+            async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+                headers = await token_headers(http, client_id, client_secret)
+                placed = await http.post("/v2/orders", json=order_body(), headers=headers)
+
+        assert placed.status_code == 201, placed.text
+        assert placed.headers["Location"].startswith(f"{base}/v2/orders/")
+        assert placed.json()["items"][0]["files"]["content"]["uploadUrl"].startswith(f"{base}/v2/files/")
+
+    async def test_it_is_ready_with_every_loop_of_its_worker_and_has_a_favicon(self, empty_cli: Cli) -> None:
+        async with (
+            serving(empty_cli, empty_cli.folder / "serve.log") as base,
+            httpx.AsyncClient(base_url=base, timeout=10) as http,
+        ):
+            ready = await http.get("/readyz")
+            icon = await http.get("/favicon.ico")
+
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["problems"] == []
+        assert {"webhook-deliveries", "file-downloads", "payment-expiry", "owner-alerts"} <= set(
+            ready.json()["loops"]
+        )
+        assert icon.status_code == 200
+        assert icon.headers["content-type"] == "image/vnd.microsoft.icon"
+        assert icon.content.startswith(b"\x00\x00\x01\x00")  # an ICO file's header
+
+
+class TestMakeRun:
+    def test_the_port_given_to_make_run_is_the_port_of_the_urls_it_prints_and_hands_out(self) -> None:
+        root = Path(__file__).resolve().parents[2]
+        env = {key: value for key, value in os.environ.items() if key != "PRINTAPI_PUBLIC_URL"}
+
+        planned = subprocess.run(
+            [shutil.which("make") or "make", "-n", "run", "PORT=8091"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+        commands = [
+            line for line in planned.splitlines() if "printapi demo" in line or "printapi serve" in line
+        ]
+        assert len(commands) == 2
+        assert all("PRINTAPI_PUBLIC_URL=${PRINTAPI_PUBLIC_URL:-http://127.0.0.1:8091}" in c for c in commands)
+        assert "--port 8091" in commands[1]
 
 
 @pytest.mark.postgres

@@ -105,6 +105,19 @@ class TestThePageShowsWhatIsPaidFor:
         assert response.headers["content-type"].startswith("text/html")  # a customer's browser
         assert "This payment link is not known" in response.text
 
+    async def test_no_other_site_may_frame_it_or_its_error_page(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        _order, payment_url = await order_with_checkout(client, paying_headers)
+
+        for page in (
+            await client.get(path_of(payment_url)),
+            await client.get("/v2/payments/NoSuchCode00/start"),
+        ):
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+            assert page.headers["x-frame-options"] == "DENY"
+            assert page.headers["x-content-type-options"] == "nosniff"
+
     async def test_once_paid_it_shows_the_status_and_offers_no_buttons(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]
     ) -> None:

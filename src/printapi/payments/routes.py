@@ -97,7 +97,7 @@ async def get_payment_page(
     except ApiError as error:  # the customer's browser: a page, not the API's JSON
         title = "This payment link is not known" if error.status == 404 else "This payment cannot start"
         page = pages.render("error.html", title=title, message=error.message)
-        return HTMLResponse(page, status_code=error.status, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page, status_code=error.status, headers=pages.HEADERS)
     action = provider.start(code=code)
     if isinstance(action, Redirect) and view.payment.status == PaymentStatus.OPEN:
         return HTMLResponse(status_code=303, headers={"Location": action.url})
@@ -115,7 +115,7 @@ async def get_payment_page(
         action=urls.payment(code).removesuffix("/start") + "/test",
         token=provider.token(code) if isinstance(provider, TestProvider) else "",
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers=pages.HEADERS)
 
 
 async def _confirm(code: str, request: Request, session: WriteSession, runtime: Runtime) -> str:
