@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 
 import pytest
 import yarl
@@ -19,6 +20,7 @@ from printapi.kit.outbound import (
     OutboundGuard,
     parse_networks,
     parse_url,
+    socket_factory,
 )
 
 PRODUCTION = OutboundGuard()
@@ -191,3 +193,25 @@ class TestAddresses:
 
     def test_an_allowed_network_opens_its_ipv6_wrappings_too(self) -> None:
         assert LOOPBACK_ALLOWED.allowed(ipaddress.ip_address("::ffff:127.0.0.1"))
+
+
+def _info(host: str) -> tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[str, int]]:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return (family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, 80))
+
+
+class TestTheConnectTimeCheck:
+    @pytest.mark.parametrize("host", ["127.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "localhost"])
+    def test_refuses_a_socket_for_an_address_that_is_not_allowed(self, host: str) -> None:
+        make = socket_factory(PRODUCTION)
+
+        with pytest.raises(BlockedAddress):
+            make(_info(host))
+
+    @pytest.mark.parametrize(
+        ("guard", "host"), [(PRODUCTION, "93.184.216.34"), (LOOPBACK_ALLOWED, "127.0.0.1")]
+    )
+    def test_makes_the_socket_for_an_allowed_address(self, guard: OutboundGuard, host: str) -> None:
+        with socket_factory(guard)(_info(host)) as sock:
+            assert sock.family == socket.AF_INET
+            assert sock.type == socket.SOCK_STREAM

@@ -5,7 +5,7 @@ Allowed: public (globally routable) addresses, plus the networks of
 169.254.169.254 included), carrier-grade NAT, multicast, reserved and unspecified addresses, also
 when wrapped in IPv6 (IPv4-mapped, IPv4-compatible, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``).
 
-Checked in two places, each on what the client will really use:
+Checked in three places, each on what the client will really use:
 
 1. The URL (``OutboundGuard.check_url``: at registration, at order placement for the spelling,
    before each call and each redirect hop). Its host is read with yarl, aiohttp's own URL parser,
@@ -19,6 +19,9 @@ Checked in two places, each on what the client will really use:
    are no DNS name. Allowed literals come back in their canonical form (``check_url(...).url``).
 2. Every address a name resolves to (``GuardedResolver``); only the allowed ones are handed to
    the connector.
+3. The address each socket is about to connect to (``socket_factory``, aiohttp's
+   ``TCPConnector(socket_factory=...)``), before the first packet: whatever the spelling, the
+   redirect or the resolver, no connection to a refused address is opened.
 
 One ``aiohttp.ClientSession`` per process; every failure is put in a small set of classes
 (``classify``) for logs, owner mails and metrics: ``BlockedAddress`` is ``blocked``, ``BadUrl``
@@ -50,6 +53,10 @@ _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 # A host that ends in a number is an IPv4 address to the WHATWG URL parser and to inet_aton.
 _NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*")
 _LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+# The same text for every refused socket: aiohappyeyeballs raises the first of several failed
+# attempts only when all of their messages are equal, and merges different ones into a plain
+# OSError, which would lose the ``blocked`` class.
+_REFUSED_SOCKET = "refused to connect: the address is not public"
 
 
 class BlockedAddress(OSError):
@@ -183,13 +190,30 @@ class OutboundGuard:
 
     def check_url(self, url: str) -> Destination:
         """Where ``url`` leads, or ``BadUrl`` / ``BlockedAddress``. A name passes: what it
-        resolves to is checked when it is resolved."""
+        resolves to is checked when it is resolved, and again when a socket connects."""
         destination = parse_url(url)
         address = destination.address
         if address is not None and not self.allowed(address):
             shown = _embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
             raise BlockedAddress(f"{shown or address} is not a public address")
         return destination
+
+
+def socket_factory(guard: OutboundGuard) -> aiohttp.SocketFactoryType:
+    """Makes the socket for each connection attempt, after checking the address it is about to
+    connect to: the last check, below every spelling, redirect and resolver."""
+
+    def make(addr_info: aiohttp.AddrInfoType) -> socket.socket:
+        family, kind, proto, _, sockaddr = addr_info
+        try:
+            address = ipaddress.ip_address(sockaddr[0])
+        except ValueError:
+            raise BlockedAddress(_REFUSED_SOCKET) from None
+        if not guard.allowed(address):
+            raise BlockedAddress(_REFUSED_SOCKET)
+        return socket.socket(family=family, type=kind, proto=proto)
+
+    return make
 
 
 class GuardedResolver(AbstractResolver):
@@ -229,6 +253,7 @@ def create_session(
 ) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(
         resolver=GuardedResolver(guard),
+        socket_factory=socket_factory(guard),
         limit=0,
         limit_per_host=per_host,
         ttl_dns_cache=10,
