@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from printapi.kit.clock import SystemClock
 from printapi.models import MailMessage
 from printapi.runtime import Runtime
 from printapi.worker import Worker
-from tests.conftest import Backend, _empty, _settings, bearer, make_credentials, order_body
+from tests.conftest import Backend, _empty, _settings, bearer, book_item, make_credentials, order_body
 from tests.files.make_files import make_pdf
 
 CONTENT_MM = (154.0, 216.0)
@@ -30,6 +31,8 @@ class FileServer:
         self.folder = folder
         self.base = ""
         self.hits: list[str] = []
+        # name -> Location sent as written (web.HTTPFound would normalise it through yarl)
+        self.raw_redirects: dict[str, str] = {}
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -43,6 +46,8 @@ def _app(server: FileServer) -> web.Application:
             await asyncio.sleep(5)
         if name.startswith("redirect-"):
             raise web.HTTPFound(name.removeprefix("redirect-").replace("_", "/").replace("~", ":"))
+        if name in server.raw_redirects:
+            return web.Response(status=302, headers={"Location": server.raw_redirects[name]})
         if name == "huge.pdf":
             return web.Response(body=b"%PDF" + b"0" * 2_000_000, content_type="application/pdf")
         path = server.folder / name
@@ -55,28 +60,49 @@ def _app(server: FileServer) -> web.Application:
     return app
 
 
-@pytest.fixture
-async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    server = FileServer(tmp_path / "served")
+@asynccontextmanager
+async def serving(folder: Path, host: str) -> AsyncIterator[FileServer]:
+    server = FileServer(folder)
     server.folder.mkdir()
     runner = web.AppRunner(_app(server), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, host, 0)
     await site.start()
     assert site._server is not None
-    server.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
-    yield server
-    await runner.cleanup()
+    server.base = f"http://{host}:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
+    async with serving(tmp_path / "served", "127.0.0.1") as server:
+        yield server
+
+
+@pytest.fixture
+async def other_server(tmp_path: Path) -> AsyncIterator[FileServer]:
+    """A second file server, on 127.0.0.2 (tests that use it allow only 127.0.0.1)."""
+    async with serving(tmp_path / "other", "127.0.0.2") as server:
+        yield server
+
+
+@pytest.fixture
+def allow_networks() -> str:
+    """PRINTAPI_OUTBOUND_ALLOW_NETWORKS of the downloading worker: the file server is on loopback."""
+    return "127.0.0.0/8"
 
 
 @pytest.fixture
 async def downloading(
-    backend: Backend, tmp_path: Path
+    backend: Backend, tmp_path: Path, allow_networks: str
 ) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, dict[str, str]]]:
     settings = _settings(
         backend.url,
         storage_dir=str(tmp_path / "store"),
-        outbound_allow_networks="127.0.0.0/8",
+        outbound_allow_networks=allow_networks,
         download_schedule="100ms,100ms",
         download_timeout_seconds=1.5,
         download_connect_timeout_seconds=1.0,
@@ -264,6 +290,104 @@ class TestDownloads:
             return (await files_of(client, headers, order_id))["status"] == "Processing"
 
         await eventually(processing)
+
+
+class TestRedirectsToOtherSpellingsOfRefusedAddresses:
+    """Only 127.0.0.1 is allowed; a second server listens on 127.0.0.2, which is not."""
+
+    @pytest.fixture
+    def allow_networks(self) -> str:
+        return "127.0.0.1/32"
+
+    @pytest.mark.parametrize(
+        "spell",
+        [
+            pytest.param(lambda port: f"http://１２７.０.０.２:{port}", id="fullwidth"),
+            pytest.param(lambda port: f"http://127。0。0。2:{port}", id="ideographic"),
+            pytest.param(lambda port: f"http://[::ffff:127.0.0.2]:{port}", id="ipv4-mapped"),
+        ],
+    )
+    async def test_fail_blocked_for_good_and_the_other_address_is_never_called(
+        self,
+        downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]],
+        file_server: FileServer,
+        other_server: FileServer,
+        spell: Callable[[str], str],
+    ) -> None:
+        runtime, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        make_pdf(other_server.folder / "content.pdf", size_mm=CONTENT_MM, pages=32)
+        port = other_server.base.rsplit(":", 1)[1]
+        file_server.raw_redirects["elsewhere.pdf"] = f"{spell(port)}/files/content.pdf"
+        order_id = await place_with_urls(
+            client, headers, file_server.url("/files/elsewhere.pdf"), file_server.url("/files/cover.pdf")
+        )
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        assert file_server.hits.count("/files/elsewhere.pdf") == 1
+        assert other_server.hits == []
+        (mail,) = await mails(runtime)
+        assert "blocked: 127.0.0.2 is not a public address" in mail.body
+
+
+class TestDownloadUrlsAtPlacement:
+    """The same reading of the URL as the worker's: what can never be fetched is refused at once;
+    whether an address may be called is the worker's decision (docs/files.md)."""
+
+    @pytest.fixture
+    def allow_networks(self) -> str:
+        return "127.0.0.1/32"
+
+    @pytest.mark.parametrize(
+        ("host", "reason"),
+        [
+            ("2130706433", "dotted quad"),
+            ("127.1", "read it as 127.0.0.1"),
+            ("0x7f000001", "read it as 127.0.0.1"),
+            ("127.0.0.1.", "dotted quad"),
+            ("[fe80::1%25eth0]", "zone id"),
+            ("files example.nl", "not a valid host name"),
+        ],
+    )
+    async def test_a_host_no_client_can_call_is_refused_with_the_reason(
+        self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], host: str, reason: str
+    ) -> None:
+        _, client, headers = downloading
+        item = book_item(files={"content": f"http://{host}/content.pdf"})
+
+        response = await client.post("/v2/orders", json=order_body(item), headers=headers)
+
+        assert response.status_code == 400, response.text
+        (error,) = response.json()["errors"]
+        assert error["field"] == "items[0].files.content"
+        assert reason in error["message"]
+
+    async def test_another_spelling_of_a_refused_address_is_taken_and_then_fails_blocked(
+        self,
+        downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]],
+        file_server: FileServer,
+        other_server: FileServer,
+    ) -> None:
+        runtime, client, headers = downloading
+        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
+        make_pdf(other_server.folder / "content.pdf", size_mm=CONTENT_MM, pages=32)
+        port = other_server.base.rsplit(":", 1)[1]
+        order_id = await place_with_urls(
+            client,
+            headers,
+            f"http://１２７.０.０.２:{port}/files/content.pdf",
+            file_server.url("/files/cover.pdf"),
+        )
+
+        async def failed() -> bool:
+            return (await files_of(client, headers, order_id))["content"]["status"] == "DownloadFailed"
+
+        await eventually(failed)
+        assert other_server.hits == []
+        assert "blocked: 127.0.0.2 is not a public address" in (await mails(runtime))[0].body
 
 
 def test_the_download_settings_refuse_a_lease_shorter_than_the_work(tmp_path: Path) -> None:

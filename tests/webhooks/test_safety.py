@@ -1,15 +1,36 @@
-"""Outbound safety (webhooks.md §5): private destinations are refused unless allowed."""
+"""Outbound safety (webhooks.md §5): private destinations are refused unless allowed.
+
+Checked three times: the URL as the HTTP client reads it (at registration and before each call),
+every address a name resolves to, and the address each socket is about to connect to.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import socket
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
+from sqlalchemy import update
 
-from printapi.kit.outbound import BlockedAddress, GuardedResolver, OutboundGuard, parse_networks
+from printapi.kit.outbound import (
+    BlockedAddress,
+    GuardedResolver,
+    OutboundGuard,
+    classify,
+    create_session,
+    parse_networks,
+    socket_factory,
+)
+from printapi.models import WebhookEndpoint
+from printapi.runtime import Runtime
 from printapi.worker import Worker
+from tests.cli.test_cli import Cli
 from tests.webhooks.conftest import FAST, Receiver, Shop, add_endpoint, eventually, move, place
 
 REFUSED = [
@@ -52,8 +73,45 @@ class TestTheGuard:
 
 @pytest.fixture
 def webhook_settings() -> dict[str, Any]:
-    """No allow-list: the production default."""
-    return {key: value for key, value in FAST.items() if key != "outbound_allow_networks"}
+    """No allow-list, in production mode: the production default."""
+    return {key: value for key, value in FAST.items() if key != "outbound_allow_networks"} | {
+        "mode": "production"
+    }
+
+
+def fullwidth(text: str) -> str:
+    """``127.0.0.1`` in fullwidth digits and dots (U+FF10-FF19, U+FF0E), which IDNA reads as ASCII."""
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789."})
+
+
+def ideographic(text: str) -> str:
+    """Dots as ideographic full stops (U+3002), which IDNA reads as dots."""
+    return text.replace(".", "\u3002")
+
+
+def port_of(receiver: Receiver) -> str:
+    return receiver.base.rsplit(":", 1)[1]
+
+
+# The host of a loopback receiver, spelled as clients have registered it.
+LOOPBACK_SPELLINGS = {
+    "fullwidth": fullwidth("127.0.0.1"),
+    "ideographic": ideographic("127.0.0.1"),
+    "fullwidth and ideographic": ideographic(fullwidth("127.0.0.1")),
+}
+
+REGISTRATION_REFUSED = {
+    **LOOPBACK_SPELLINGS,
+    "metadata, fullwidth": fullwidth("169.254.169.254"),
+    "decimal": "2130706433",
+    "short": "127.1",
+    "hex": "0x7f000001",
+    "octal": "0177.0.0.1",
+    "trailing dot": "127.0.0.1.",
+    "IPv4-mapped": "[::ffff:127.0.0.1]",
+    "IPv6 loopback": "[::1]",
+    "zone id": "[fe80::1%25eth0]",
+}
 
 
 class TestEndpointsOnPrivateAddresses:
@@ -69,10 +127,43 @@ class TestEndpointsOnPrivateAddresses:
         assert response.json()["errors"][0]["field"] == "url"
         assert (await api.get("/v2/webhooks", headers=shop_api.headers)).json()["results"] == []
 
+    @pytest.mark.parametrize("host", REGISTRATION_REFUSED.values(), ids=REGISTRATION_REFUSED.keys())
+    async def test_every_spelling_of_a_refused_address_is_refused_when_added_with_the_reason(
+        self, api: httpx.AsyncClient, shop_api: Shop, host: str
+    ) -> None:
+        response = await api.post(
+            "/v2/webhooks", json={"url": f"http://{host}:8080/hook"}, headers=shop_api.headers
+        )
+
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert [error["field"] for error in body["errors"]] == ["url"]
+        assert any(
+            reason in body["errors"][0]["message"]
+            for reason in ("not a public address", "dotted quad", "zone")
+        ), body
+        assert (await api.get("/v2/webhooks", headers=shop_api.headers)).json()["results"] == []
+
+    async def test_a_url_changed_to_a_refused_spelling_is_refused(
+        self, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        endpoint = await add_endpoint(api, shop_api, "https://hooks.example.com/h")
+
+        response = await api.patch(
+            f"/v2/webhooks/{endpoint['id']}",
+            json={"url": f"http://{LOOPBACK_SPELLINGS['fullwidth']}:8080/h"},
+            headers=shop_api.headers,
+        )
+
+        assert response.status_code == 400, response.text
+        assert "127.0.0.1 is not a public address" in response.json()["errors"][0]["message"]
+        got = await api.get(f"/v2/webhooks/{endpoint['id']}", headers=shop_api.headers)
+        assert got.json()["url"] == "https://hooks.example.com/h"
+
     async def test_a_name_resolving_to_loopback_is_never_called(
         self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
     ) -> None:
-        port = receiver.base.rsplit(":", 1)[1]
+        port = port_of(receiver)
         endpoint = await add_endpoint(api, shop_api, f"http://localhost:{port}/ok")
         await place(api, shop_api, "ssrf-1")
         await move(api, shop_api, "ssrf-1", "Processing")
@@ -86,3 +177,146 @@ class TestEndpointsOnPrivateAddresses:
 
         await eventually(refused)
         assert receiver.calls == []
+
+
+async def attempts_of(api: httpx.AsyncClient, shop: Shop, endpoint_id: str) -> list[dict[str, Any]]:
+    log = (await api.get(f"/v2/webhooks/{endpoint_id}/notifications", headers=shop.headers)).json()
+    return [attempt for notification in log["results"] for attempt in notification["attemptLog"]]
+
+
+class TestEndpointsRegisteredBeforeTheCheck:
+    @pytest.mark.parametrize("host", LOOPBACK_SPELLINGS.values(), ids=LOOPBACK_SPELLINGS.keys())
+    async def test_a_loopback_spelling_in_the_database_is_never_called_and_is_logged_blocked(
+        self,
+        api: httpx.AsyncClient,
+        shop_api: Shop,
+        live_runtime: Runtime,
+        receiver: Receiver,
+        worker: Worker,
+        host: str,
+    ) -> None:
+        port = port_of(receiver)
+        endpoint = await add_endpoint(api, shop_api, "https://hooks.example.com/h")
+        async with live_runtime.db.write() as session:  # as if registered before the check
+            await session.execute(
+                update(WebhookEndpoint)
+                .where(WebhookEndpoint.id == endpoint["id"])
+                .values(url=f"http://{host}:{port}/sneaky")
+            )
+        await place(api, shop_api, "spelled-1")
+        await move(api, shop_api, "spelled-1", "Processing")
+
+        async def logged() -> bool:
+            return bool(await attempts_of(api, shop_api, endpoint["id"]))
+
+        await eventually(logged)
+        (attempt, *_) = await attempts_of(api, shop_api, endpoint["id"])
+        assert attempt["errorClass"] == "blocked"
+        assert "127.0.0.1 is not a public address" in attempt["error"]
+        assert receiver.calls == []
+
+
+class TestAllowedNetworksInOtherSpellings:
+    @pytest.fixture
+    def webhook_settings(self) -> dict[str, Any]:
+        return FAST
+
+    async def test_are_stored_in_their_canonical_form_and_delivered(
+        self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
+    ) -> None:
+        port = port_of(receiver)
+
+        endpoint = await add_endpoint(api, shop_api, f"http://{LOOPBACK_SPELLINGS['fullwidth']}:{port}/wide")
+        await place(api, shop_api, "wide-1")
+        await move(api, shop_api, "wide-1", "Processing")
+
+        assert endpoint["url"] == f"http://127.0.0.1:{port}/wide"
+        await receiver.wait_for(1, path="/wide")
+
+
+class LyingResolver(AbstractResolver):
+    """Answers 127.0.0.1 for every name, as a poisoned or rebinding DNS server would."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(hostname=host, host="127.0.0.1", port=port, family=socket.AF_INET, proto=0, flags=0)
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+async def post_through(connector: aiohttp.BaseConnector, url: str) -> int:
+    async with aiohttp.ClientSession(connector=connector) as http, http.post(url, data=b"x") as response:
+        return response.status
+
+
+class TestTheConnectTimeCheck:
+    @pytest.mark.parametrize(
+        ("allow", "reached"), [((), False), (("127.0.0.0/8",), True)], ids=["production", "loopback allowed"]
+    )
+    async def test_an_address_a_resolver_lies_about_is_refused_unless_allowed(
+        self, receiver: Receiver, allow: tuple[str, ...], reached: bool
+    ) -> None:
+        port = port_of(receiver)
+        guard = OutboundGuard(parse_networks(allow))
+        connector = aiohttp.TCPConnector(resolver=LyingResolver(), socket_factory=socket_factory(guard))
+        url = f"http://hooks.example.com:{port}/lied"
+
+        if reached:
+            assert await post_through(connector, url) == 200
+            assert len(receiver.to("/lied")) == 1
+        else:
+            with pytest.raises(aiohttp.ClientConnectorError) as refused:
+                await post_through(connector, url)
+            assert classify(refused.value).error_class == "blocked"
+            assert receiver.calls == []
+
+    @pytest.mark.parametrize(
+        ("allow", "reached"), [((), False), (("127.0.0.0/8",), True)], ids=["production", "loopback allowed"]
+    )
+    async def test_the_session_refuses_an_ip_literal_that_skipped_the_url_check(
+        self, receiver: Receiver, allow: tuple[str, ...], reached: bool
+    ) -> None:
+        http = create_session(
+            OutboundGuard(parse_networks(allow)), timeout_seconds=2, user_agent="printapi-test"
+        )
+        try:
+            if reached:
+                async with http.post(receiver.url("/literal"), data=b"x") as response:
+                    assert response.status == 200
+                assert len(receiver.to("/literal")) == 1
+            else:
+                with pytest.raises(aiohttp.ClientConnectorError) as refused:
+                    await http.post(receiver.url("/literal"), data=b"x")
+                assert classify(refused.value).error_class == "blocked"
+                assert receiver.calls == []
+        finally:
+            await http.close()
+
+
+class TestTheCommandLine:
+    async def test_webhooks_add_refuses_a_loopback_spelling_with_the_reason(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="printapi-guard-") as folder:
+            cli = Cli(Path(folder), f"sqlite+aiosqlite:///{Path(folder) / 'cli.db'}")
+            await cli.ok("migrate")
+            await cli.ok("accounts", "create", "--email", "guard@example.nl", "--password", "password-123")
+
+            result = await cli.run(
+                "webhooks",
+                "add",
+                "--account",
+                "guard@example.nl",
+                "--environment",
+                "live",
+                "--url",
+                f"http://{LOOPBACK_SPELLINGS['ideographic']}:8080/h",
+                PRINTAPI_MODE="production",
+            )
+
+        assert result.returncode == 1, result
+        assert "error: url: " in result.stderr
+        assert "127.0.0.1 is not a public address" in result.stderr
+        assert result.stdout == ""

@@ -6,7 +6,9 @@ fetch fails, ``DownloadRetryPending`` on ``PRINTAPI_DOWNLOAD_SCHEDULE`` and fina
 over the size limit, a file that preflight refuses — trying again would fetch the same thing. On
 ``DownloadFailed`` the account owner gets a mail with the URL, the reason and the findings.
 
-Redirects are followed by hand (at most five), every hop through the same address guard.
+Redirects are followed by hand (at most five), every hop through the same address guard: its
+URL is read as the client reads it and the checked form is the one requested; the session's
+resolver and connect-time check (``kit/outbound.py``) apply to every hop as well.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ async def fetch(
     """Stream ``url`` into storage under ``key``; ``FetchError`` with its class when it cannot."""
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            guard.check_url(url)
+            url = guard.check_url(url).url
             async with http.get(url, allow_redirects=False) as response:
                 if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
                     url = urljoin(url, response.headers["Location"])

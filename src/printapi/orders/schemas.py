@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from printapi.catalogue.spec import ProductionSpeed
+from printapi.kit import outbound
 from printapi.kit.schema import Number, WireModel
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
@@ -56,8 +57,10 @@ class FilesIn(WireModel):
     @field_validator("content", "cover")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
+        # The spelling check of the download guard (a BadUrl is a ValueError); whether the
+        # address may be called is decided when the worker downloads (docs/files.md).
+        if value is not None:
+            outbound.parse_url(value)
         return value
 
 

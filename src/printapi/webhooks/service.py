@@ -30,12 +30,13 @@ def _endpoint_not_found(endpoint_id: str) -> NotFound:
 
 
 def check_url(url: str, guard: OutboundGuard) -> str:
-    """An endpoint URL must be http(s) and, when it is an address, one we may call."""
+    """An endpoint URL must be http(s) with a host the worker can call and, when that host is an
+    address in any spelling, one we may call. An address is stored in its canonical form."""
     url = url.strip()
     if len(url) > URL_MAX:
         raise InvalidInput.on("url", f"must be at most {URL_MAX} characters")
     try:
-        guard.check_url(url)
+        return guard.check_url(url).url
     except BadUrl as exc:
         raise InvalidInput.on("url", str(exc)) from exc
     except BlockedAddress as exc:
@@ -44,7 +45,6 @@ def check_url(url: str, guard: OutboundGuard) -> str:
             str(exc),
             hint="Webhooks go to public addresses; the print shop can allow private networks.",
         ) from exc
-    return url
 
 
 DESCRIPTION_LENGTH = 200
