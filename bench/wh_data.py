@@ -57,7 +57,7 @@ class AppData:
         """A new shop account, and the caller its test credentials would be."""
         async with self.runtime.db.write() as session:
             account = await auth.create_account(
-                session, email=email, password=None, now=self.runtime.clock.now()
+                session, email=email, password_hash=None, now=self.runtime.clock.now()
             )
         return Principal(
             account_id=account.id,

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from printapi import migrate
 from printapi.app import create_app
 from printapi.auth import service as auth
+from printapi.auth.hashing import Passwords
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Settings
@@ -60,6 +61,8 @@ WRITTEN_TABLES = (
     "accounts",
 )
 START = datetime(2025, 3, 29, 20, 40, 20, 4491, tzinfo=UTC)
+# Passwords hashed at argon2-cffi's cheapest cost ("only for testing"), handed in through the runtime.
+TEST_PASSWORDS = Passwords.cheapest()
 
 _skipped_postgres: list[str] = []
 
@@ -184,7 +187,7 @@ def settings_overrides() -> dict[str, Any]:
 async def runtime(
     backend: Backend, clock: FixedClock, settings_overrides: dict[str, Any]
 ) -> AsyncIterator[Runtime]:
-    rt = Runtime.create(_settings(backend.url, **settings_overrides), clock=clock)
+    rt = Runtime.create(_settings(backend.url, **settings_overrides), clock=clock, passwords=TEST_PASSWORDS)
     try:
         yield rt
     finally:
@@ -224,7 +227,11 @@ async def make_credentials(
             account = await auth.find_account(session, email=email)
         except NotFound:
             account = await auth.create_account(
-                session, email=email, password="password-123", role=role, now=runtime.clock.now()
+                session,
+                email=email,
+                password_hash=runtime.passwords.hash("password-123"),
+                role=role,
+                now=runtime.clock.now(),
             )
         new = await auth.create_client(
             session,

@@ -248,7 +248,10 @@ def demo(
             try:
                 await auth.find_account(session, email=email)
             except ApiError:
-                await auth.create_account(session, email=email, password=password, role=role, now=now)
+                password_hash = await auth.new_password_hash(password, passwords=runtime.passwords)
+                await auth.create_account(
+                    session, email=email, password_hash=password_hash, role=role, now=now
+                )
         if stored and await auth.client_is_active(session, client_id=stored["client_id"]):
             return None
         new = await auth.create_client(
@@ -298,7 +301,7 @@ def accounts_create(
         account = await auth.create_account(
             session,
             email=email,
-            password=password,
+            password_hash=await auth.new_password_hash(password, passwords=runtime.passwords),
             role="operator" if operator else "owner",
             now=runtime.clock.now(),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from printapi.auth.hashing import Passwords
 from printapi.auth.service import TokenCache
 from printapi.config import Settings
 from printapi.files.storage import FileStorage, LocalStorage
@@ -26,6 +27,7 @@ class Runtime:
     wakeup: Wakeup = field(default_factory=Wakeup)
     guard: OutboundGuard = field(default_factory=OutboundGuard)
     storage: FileStorage = field(default_factory=lambda: LocalStorage(Path("./var/files")))
+    passwords: Passwords = field(default_factory=Passwords)
     # The heartbeats of the worker loops this process runs (none: readiness is the database alone).
     loops: Loops = field(default_factory=Loops)
     # SQLite file only: wakes the workers of other processes (PostgreSQL has NOTIFY).
@@ -40,7 +42,9 @@ class Runtime:
             self.db.commit_hooks.append(self.doorbell.ring)
 
     @classmethod
-    def create(cls, settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    def create(
+        cls, settings: Settings, *, clock: Clock | None = None, passwords: Passwords | None = None
+    ) -> Runtime:
         return cls(
             settings=settings,
             db=create_database(settings.database_url, echo=settings.sql_echo),
@@ -48,6 +52,7 @@ class Runtime:
             token_cache=TokenCache(seconds=settings.token_cache_seconds),
             guard=OutboundGuard(parse_networks(settings.outbound_allow_networks)),
             storage=LocalStorage(Path(settings.storage_dir)),
+            passwords=passwords or Passwords(),
         )
 
     @property

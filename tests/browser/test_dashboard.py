@@ -155,7 +155,10 @@ async def place(api: httpx.AsyncClient, headers: dict[str, str], **overrides: An
 async def make_operator(server: LiveServer) -> None:
     async with server.runtime.db.write() as session:
         now = server.runtime.clock.now()
-        await auth.create_account(session, email=OPERATOR, password=PASSWORD, role="operator", now=now)
+        password_hash = server.runtime.passwords.hash(PASSWORD)
+        await auth.create_account(
+            session, email=OPERATOR, password_hash=password_hash, role="operator", now=now
+        )
 
 
 async def count(server: LiveServer, query: Any) -> int:

@@ -28,7 +28,15 @@ from sqlalchemy import func, select, text
 from printapi.app import create_app
 from printapi.models import ApiClient, Product
 from printapi.runtime import Runtime
-from tests.conftest import SECRET_KEY, Credentials, _settings, book_item, make_credentials, order_body
+from tests.conftest import (
+    SECRET_KEY,
+    TEST_PASSWORDS,
+    Credentials,
+    _settings,
+    book_item,
+    make_credentials,
+    order_body,
+)
 from tests.integration.conftest import (
     drop_postgres_database,
     fresh_postgres_database,
@@ -117,7 +125,7 @@ async def cli(prepared_folder: str) -> Cli:
 @asynccontextmanager
 async def api(cli: Cli) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
     """The app in process, on the same database file as the commands."""
-    runtime = Runtime.create(_settings(cli.url))
+    runtime = Runtime.create(_settings(cli.url), passwords=TEST_PASSWORDS)
     try:
         transport = httpx.ASGITransport(app=create_app(runtime=runtime))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

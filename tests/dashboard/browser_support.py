@@ -22,7 +22,7 @@ from aiohttp import web
 from printapi.app import create_app
 from printapi.kit.clock import SystemClock
 from printapi.runtime import Runtime
-from tests.conftest import Backend, _empty, _settings
+from tests.conftest import TEST_PASSWORDS, Backend, _empty, _settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -126,7 +126,7 @@ async def live_server(backend: Backend, storage: Path) -> AsyncIterator[LiveServ
         worker_poll_seconds=0.2,
         storage_dir=str(storage),
     )
-    runtime = Runtime.create(settings, clock=SystemClock())
+    runtime = Runtime.create(settings, clock=SystemClock(), passwords=TEST_PASSWORDS)
     config = uvicorn.Config(create_app(runtime=runtime), log_level="warning", lifespan="on", ws="none")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="uvicorn")

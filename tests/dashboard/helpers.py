@@ -57,7 +57,11 @@ async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD)
 async def make_operator(runtime: Runtime, email: str = "operator@shop.example") -> str:
     async with runtime.db.write() as session:
         await auth.create_account(
-            session, email=email, password=PASSWORD, role="operator", now=runtime.clock.now()
+            session,
+            email=email,
+            password_hash=runtime.passwords.hash(PASSWORD),
+            role="operator",
+            now=runtime.clock.now(),
         )
     return email
 

@@ -19,7 +19,16 @@ from printapi.kit.clock import SystemClock
 from printapi.models import MailMessage
 from printapi.runtime import Runtime
 from printapi.worker import Worker
-from tests.conftest import Backend, _empty, _settings, bearer, book_item, make_credentials, order_body
+from tests.conftest import (
+    TEST_PASSWORDS,
+    Backend,
+    _empty,
+    _settings,
+    bearer,
+    book_item,
+    make_credentials,
+    order_body,
+)
 from tests.files.make_files import make_pdf
 
 CONTENT_MM = (154.0, 216.0)
@@ -111,7 +120,7 @@ async def downloading(
         max_upload_bytes=1_000_000,
         worker_poll_seconds=0.2,
     )
-    runtime = Runtime.create(settings, clock=SystemClock())
+    runtime = Runtime.create(settings, clock=SystemClock(), passwords=TEST_PASSWORDS)
     loops = Worker(runtime)
     task = asyncio.create_task(loops.run())
     transport = httpx.ASGITransport(app=create_app(runtime=runtime))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text, update
 
 from printapi import worker
 from printapi.auth import service as auth
-from printapi.auth.hashing import keyed_hash, verify_password
+from printapi.auth.hashing import keyed_hash
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import SHOP_SCOPES, Scope
 from printapi.kit.clock import FixedClock
@@ -27,8 +27,13 @@ def _email() -> str:
 
 
 async def create_account(runtime: Runtime, *, email: str, password: str | None = PASSWORD) -> Account:
+    password_hash = None
+    if password is not None:
+        password_hash = await auth.new_password_hash(password, passwords=runtime.passwords)
     async with runtime.db.write() as session:
-        return await auth.create_account(session, email=email, password=password, now=runtime.clock.now())
+        return await auth.create_account(
+            session, email=email, password_hash=password_hash, now=runtime.clock.now()
+        )
 
 
 async def issue(runtime: Runtime, credentials: Credentials, *, secret: str | None = None) -> auth.TokenGrant:
@@ -76,8 +81,8 @@ class TestCreateAccount:
         assert account.password_hash is not None
         assert account.password_hash.startswith("$argon2id$")
         assert "geheim-wachtwoord" not in account.password_hash
-        assert verify_password(account.password_hash, "geheim-wachtwoord")
-        assert not verify_password(account.password_hash, "wrong-password")
+        assert runtime.passwords.verify(account.password_hash, "geheim-wachtwoord")
+        assert not runtime.passwords.verify(account.password_hash, "wrong-password")
 
     async def test_the_same_email_again_in_any_case_is_a_conflict_and_adds_nothing(
         self, runtime: Runtime
@@ -112,7 +117,10 @@ class TestCreateAccount:
 
         assert account.password_hash is None
         async with runtime.db.read() as session:
-            assert await auth.check_password(session, email=account.email, password="anything-at-all") is None
+            found = await auth.check_password(
+                session, email=account.email, password="anything-at-all", passwords=runtime.passwords
+            )
+        assert found is None
 
 
 class TestCreateClient:

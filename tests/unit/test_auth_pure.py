@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from printapi.auth.hashing import hash_password, keyed_hash, same_hash, verify_password
+from printapi.auth.hashing import Passwords, keyed_hash, same_hash
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import (
     OPERATOR_SCOPES,
@@ -18,7 +18,6 @@ from printapi.auth.scopes import (
     parse_scopes,
     scopes_for_role,
 )
-from printapi.auth.service import TokenCache, cached_principal
 from printapi.kit.errors import Forbidden
 
 # The seven scopes of the real service, in the order its token response lists them.
@@ -114,104 +113,47 @@ class TestKeyedHash:
         assert not same_hash(digest, digest[:-1])
 
 
+PASSWORDS = Passwords()  # production's cost: this is the one place it is checked
+
+
 @pytest.fixture(scope="module")
 def stored() -> str:
     """One argon2 hash for the module: hashing takes a noticeable fraction of a second."""
-    return hash_password("correct horse battery staple")
+    return PASSWORDS.hash("correct horse battery staple")
 
 
 class TestPasswordHash:
     def test_the_right_password_verifies(self, stored: str) -> None:
-        assert verify_password(stored, "correct horse battery staple")
+        assert PASSWORDS.verify(stored, "correct horse battery staple")
 
-    def test_the_hash_is_argon2id_and_does_not_contain_the_password(self, stored: str) -> None:
-        assert stored.startswith("$argon2id$")
+    def test_the_hash_is_argon2id_at_the_library_s_default_cost_without_the_password(
+        self, stored: str
+    ) -> None:
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
         assert "correct horse" not in stored
 
     @pytest.mark.parametrize("attempt", ["correct horse battery stapl", "Correct horse battery staple", ""])
     def test_a_wrong_password_does_not_verify(self, stored: str, attempt: str) -> None:
-        assert verify_password(stored, attempt) is False
+        assert PASSWORDS.verify(stored, attempt) is False
 
     @pytest.mark.parametrize(
         "garbage", ["", "not-a-hash", "$2b$12$abcdefghijklmnopqrstuv", "$argon2id$v=19$m=65536,t=3,p=4$x$y"]
     )
     def test_a_garbage_hash_does_not_verify_and_does_not_raise(self, garbage: str) -> None:
-        assert verify_password(garbage, "anything") is False
+        assert PASSWORDS.verify(garbage, "anything") is False
 
     def test_a_truncated_hash_does_not_verify(self, stored: str) -> None:
-        assert verify_password(stored[:-4], "correct horse battery staple") is False
+        assert PASSWORDS.verify(stored[:-4], "correct horse battery staple") is False
 
     def test_the_same_password_hashes_differently_each_time(self, stored: str) -> None:
-        again = hash_password("correct horse battery staple")
+        again = PASSWORDS.hash("correct horse battery staple")
 
         assert again != stored
-        assert verify_password(again, "correct horse battery staple")
+        assert PASSWORDS.verify(again, "correct horse battery staple")
 
+    def test_the_cheap_hashes_of_the_tests_and_production_s_verify_each_other(self, stored: str) -> None:
+        cheap = Passwords.cheapest()
 
-class TestTokenCache:
-    def test_an_unknown_token_is_not_cached(self) -> None:
-        assert TokenCache(seconds=10).get("nope", NOW) is None
-
-    def test_a_token_is_trusted_for_the_cache_seconds(self) -> None:
-        cache = TokenCache(seconds=10)
-        principal = make_principal()
-
-        cache.put("hash", principal, expires_at=NOW + timedelta(hours=4), now=NOW)
-
-        assert cache.get("hash", NOW) is principal
-        assert cache.get("hash", NOW + timedelta(seconds=10) - timedelta(microseconds=1)) is principal
-        assert cache.get("hash", NOW + timedelta(seconds=10)) is None
-
-    def test_a_token_that_expires_sooner_is_trusted_only_until_it_expires(self) -> None:
-        cache = TokenCache(seconds=10)
-        principal = make_principal()
-
-        cache.put("hash", principal, expires_at=NOW + timedelta(seconds=3), now=NOW)
-
-        assert cache.get("hash", NOW + timedelta(seconds=2)) is principal
-        assert cache.get("hash", NOW + timedelta(seconds=3)) is None
-
-    def test_an_expired_entry_is_dropped(self) -> None:
-        cache = TokenCache(seconds=10)
-        cache.put("hash", make_principal(), expires_at=NOW + timedelta(hours=4), now=NOW)
-
-        assert cache.get("hash", NOW + timedelta(seconds=11)) is None
-        # Gone for good: even a clock that reads earlier no longer finds it.
-        assert cache.get("hash", NOW) is None
-
-    def test_zero_seconds_caches_nothing(self) -> None:
-        cache = TokenCache(seconds=0)
-
-        cache.put("hash", make_principal(), expires_at=NOW + timedelta(hours=4), now=NOW)
-
-        assert cache.get("hash", NOW) is None
-
-    def test_the_size_bound_evicts_the_oldest_first(self) -> None:
-        cache = TokenCache(seconds=10, size=2)
-        first, second, third = (make_principal(account_id=n) for n in (1, 2, 3))
-        later = NOW + timedelta(hours=4)
-
-        cache.put("first", first, expires_at=later, now=NOW)
-        cache.put("second", second, expires_at=later, now=NOW)
-        cache.put("third", third, expires_at=later, now=NOW)
-
-        assert cache.get("first", NOW) is None
-        assert cache.get("second", NOW) is second
-        assert cache.get("third", NOW) is third
-
-    def test_clear_forgets_everything(self) -> None:
-        cache = TokenCache(seconds=10)
-        cache.put("hash", make_principal(), expires_at=NOW + timedelta(hours=4), now=NOW)
-
-        cache.clear()
-
-        assert cache.get("hash", NOW) is None
-
-    def test_the_cache_is_keyed_by_the_keyed_hash_of_the_token(self) -> None:
-        cache = TokenCache(seconds=10)
-        principal = make_principal()
-        cache.put(keyed_hash(KEY, "the-token"), principal, expires_at=NOW + timedelta(hours=4), now=NOW)
-
-        assert cached_principal(cache, token="the-token", secret_key=KEY, now=NOW) is principal
-        assert cached_principal(cache, token="the-token", secret_key=KEY + "x", now=NOW) is None
-        assert cached_principal(cache, token="another", secret_key=KEY, now=NOW) is None
+        assert cheap.verify(stored, "correct horse battery staple")
+        assert PASSWORDS.verify(cheap.hash("a password"), "a password")
+        assert not cheap.hash("a password").startswith("$argon2id$v=19$m=65536")

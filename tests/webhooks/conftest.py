@@ -25,7 +25,16 @@ from printapi.app import create_app
 from printapi.kit.clock import SystemClock
 from printapi.runtime import Runtime
 from printapi.worker import Worker
-from tests.conftest import Backend, Credentials, _empty, _settings, bearer, make_credentials, order_body
+from tests.conftest import (
+    TEST_PASSWORDS,
+    Backend,
+    Credentials,
+    _empty,
+    _settings,
+    bearer,
+    make_credentials,
+    order_body,
+)
 
 FAST = {
     "outbound_allow_networks": "127.0.0.0/8",
@@ -168,7 +177,9 @@ def webhook_settings(smtp: Smtp) -> dict[str, Any]:
 
 @pytest.fixture
 async def live_runtime(backend: Backend, webhook_settings: dict[str, Any]) -> AsyncIterator[Runtime]:
-    runtime = Runtime.create(_settings(backend.url, **webhook_settings), clock=SystemClock())
+    runtime = Runtime.create(
+        _settings(backend.url, **webhook_settings), clock=SystemClock(), passwords=TEST_PASSWORDS
+    )
     try:
         yield runtime
     finally:

@@ -19,14 +19,16 @@ from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
 from printapi.worker import mail_alerts, prune_finished
-from tests.conftest import START, Backend, Credentials, _empty, _settings, make_credentials
+from tests.conftest import START, TEST_PASSWORDS, Backend, Credentials, _empty, _settings, make_credentials
 from tests.webhooks.conftest import Smtp, free_port
 
 
 @pytest.fixture
 async def clocked(backend: Backend) -> Any:
     clock = FixedClock(START)
-    runtime = Runtime.create(_settings(backend.url, outbound_allow_networks="127.0.0.0/8"), clock=clock)
+    runtime = Runtime.create(
+        _settings(backend.url, outbound_allow_networks="127.0.0.0/8"), clock=clock, passwords=TEST_PASSWORDS
+    )
     try:
         yield runtime, clock
     finally:

@@ -7,7 +7,6 @@ database round trip for authentication on every call.
 
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from collections import OrderedDict
@@ -18,7 +17,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import repository
-from printapi.auth.hashing import hash_password, keyed_hash, same_hash, verify_password
+from printapi.auth.hashing import Passwords, keyed_hash, same_hash
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope, format_scopes, parse_scopes, scopes_for_role
 from printapi.kit import ids
@@ -64,30 +63,21 @@ def _check_password(password: str) -> None:
         raise InvalidInput.on("password", "must be at least 8 characters")
 
 
-async def new_password_hash(password: str) -> str:
+async def new_password_hash(password: str, *, passwords: Passwords) -> str:
     """The argon2 hash of a new password, made in a worker thread (about 100 ms of CPU would stall
     every other request of the process); call it before the write transaction begins."""
     _check_password(password)
-    return await anyio.to_thread.run_sync(hash_password, password)
+    return await anyio.to_thread.run_sync(passwords.hash, password)
 
 
 async def create_account(
-    session: AsyncSession,
-    *,
-    email: str,
-    password: str | None,
-    role: str = "owner",
-    now: datetime,
-    password_hash: str | None = None,
+    session: AsyncSession, *, email: str, password_hash: str | None, role: str = "owner", now: datetime
 ) -> Account:
-    """A new account; ``password_hash`` (from ``new_password_hash``) instead of ``password``
-    keeps the hashing out of the transaction."""
+    """A new account, with the hash of its password from ``new_password_hash`` (made before the
+    transaction begins), or none (it cannot sign in until it has one)."""
     email = check_email(email).lower()
     if role not in ROLES:
         raise InvalidInput.on("role", f"must be one of {', '.join(ROLES)}")
-    if password is not None:
-        _check_password(password)
-        password_hash = hash_password(password)
     if await repository.get_account_by_email(session, email):
         raise Conflict(message=f"An account for {email} already exists.")
     account = Account(email=email, password_hash=password_hash, role=role, created_at=now)
@@ -108,11 +98,13 @@ async def find_account(session: AsyncSession, *, email: str) -> Account:
     return account
 
 
-async def check_password(session: AsyncSession, *, email: str, password: str) -> Account | None:
+async def check_password(
+    session: AsyncSession, *, email: str, password: str, passwords: Passwords
+) -> Account | None:
     account = await repository.get_account_by_email(session, email.strip().lower())
     if account is None or account.password_hash is None:
         return None
-    return account if verify_password(account.password_hash, password) else None
+    return account if passwords.verify(account.password_hash, password) else None
 
 
 async def create_client(
@@ -150,24 +142,21 @@ async def revoke_client(
     return client
 
 
-@functools.cache
-def _stand_in_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
-
-
-def _verify(stored: str | None, password: str) -> bool:
+def _verify(passwords: Passwords, stored: str | None, password: str) -> bool:
     """Always one argon2 verification: against the stored hash, or a stand-in that never matches."""
-    matches = verify_password(stored or _stand_in_hash(), password)
+    matches = passwords.verify(stored or passwords.stand_in, password)
     return matches and stored is not None
 
 
-async def verify_sign_in(session: AsyncSession, *, email: str, password: str) -> Account | None:
+async def verify_sign_in(
+    session: AsyncSession, *, email: str, password: str, passwords: Passwords
+) -> Account | None:
     """``check_password`` for the dashboard: argon2 runs in a worker thread (about 100 ms of CPU
     would stall every other request of the process), and an unknown e-mail costs as much as a
     wrong password, so the answer time does not tell which e-mails have an account."""
     account = await repository.get_account_by_email(session, email.strip().lower())
     stored = account.password_hash if account is not None else None
-    return account if await anyio.to_thread.run_sync(_verify, stored, password) else None
+    return account if await anyio.to_thread.run_sync(_verify, passwords, stored, password) else None
 
 
 async def client_is_active(session: AsyncSession, *, client_id: str) -> bool:

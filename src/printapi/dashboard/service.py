@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import service as auth
-from printapi.auth.hashing import keyed_hash
+from printapi.auth.hashing import Passwords, keyed_hash
 from printapi.dashboard import repository
 from printapi.kit.errors import RateLimited
 from printapi.models import Account, DashboardSession, SignInAttempt
@@ -146,7 +146,7 @@ async def _check_limit(
 
 
 async def check_sign_in(
-    session: AsyncSession, *, email: str, password: str, address: str, now: datetime
+    session: AsyncSession, *, email: str, password: str, address: str, passwords: Passwords, now: datetime
 ) -> Account | None:
     """The account of a right password, or None; ``TooManyAttempts`` before any password is tried.
 
@@ -156,7 +156,7 @@ async def check_sign_in(
     email = email.strip().lower()[:254]
     limits = [({"email": email}, MAX_FAILURES_PER_EMAIL), ({"ip": address}, MAX_FAILURES_PER_ADDRESS)]
     await _check_limit(session, kind=SIGN_IN, limits=limits, window=FAILURE_WINDOW, now=now)
-    return await auth.verify_sign_in(session, email=email, password=password)
+    return await auth.verify_sign_in(session, email=email, password=password, passwords=passwords)
 
 
 async def record_sign_in(
@@ -211,7 +211,7 @@ async def sign_up(
         session, SignInAttempt(kind=SIGN_UP, email=email.strip().lower()[:254], ip=address, attempted_at=now)
     )
     account = await auth.create_account(
-        session, email=email, password=None, password_hash=password_hash, role="owner", now=now
+        session, email=email, password_hash=password_hash, role="owner", now=now
     )
     return await _start(
         session, account=account, previous_token=previous_token, secret_key=secret_key, now=now

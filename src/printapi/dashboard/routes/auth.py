@@ -87,7 +87,12 @@ async def sign_in(request: Request, session: ReadSession, runtime: RuntimeDep) -
     try:
         # Read first (argon2 runs without the writer held), then write the outcome briefly.
         account = await service.check_sign_in(
-            session, email=email, password=form.get("password", ""), address=address, now=now
+            session,
+            email=email,
+            password=form.get("password", ""),
+            address=address,
+            passwords=runtime.passwords,
+            now=now,
         )
     except TooManyAttempts as error:
         headers = {"Retry-After": str(error.retry_after)}
@@ -133,7 +138,8 @@ async def sign_up(request: Request, session: WriteSession, runtime: RuntimeDep) 
         forms.text(form, "email")  # text only: no NUL for the database
         if password != form.get("password_again", ""):
             raise InvalidInput.on("password_again", "is not the same password")
-        password_hash = await auth.new_password_hash(password)  # before the transaction begins
+        # Hashed before the transaction begins (argon2 is slow on purpose).
+        password_hash = await auth.new_password_hash(password, passwords=runtime.passwords)
         signed = await service.sign_up(
             session,
             email=email,
