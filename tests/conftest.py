@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import pytest
 import uvloop
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from printapi import migrate
@@ -164,12 +165,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 
 async def _empty(runtime: Runtime) -> None:
+    """DELETE, children first: a test leaves a few rows, and on PostgreSQL a TRUNCATE of the 17
+    tables took 540 ms (new files for every table) where the DELETEs take under 1 ms."""
     async with runtime.db.write() as session:
-        if runtime.db.dialect == "postgresql":
-            await session.execute(text(f"TRUNCATE {', '.join(WRITTEN_TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in WRITTEN_TABLES:
-                await session.execute(text(f"DELETE FROM {table}"))
+        for table in WRITTEN_TABLES:
+            await session.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture
@@ -195,9 +195,23 @@ async def runtime(
         await rt.close()
 
 
+_APPS: dict[Settings, FastAPI] = {}
+
+
+def app_for(runtime: Runtime) -> FastAPI:
+    """The app for these settings, built once per test session (building one took 0.05-0.17 s,
+    the dashboard's routes most of it) and pointed at this test's runtime. Its lifespan is not run
+    (the ASGI transport does not), so no worker of an earlier runtime lingers in it."""
+    app = _APPS.get(runtime.settings)
+    if app is None:
+        app = _APPS[runtime.settings] = create_app(runtime=runtime)
+    app.state.runtime = runtime
+    return app
+
+
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime=runtime)
+    app = app_for(runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

@@ -25,7 +25,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from printapi.app import create_app
 from printapi.models import ApiClient, Product
 from printapi.runtime import Runtime
 from tests.conftest import (
@@ -33,6 +32,7 @@ from tests.conftest import (
     TEST_PASSWORDS,
     Credentials,
     _settings,
+    app_for,
     book_item,
     make_credentials,
     order_body,
@@ -127,7 +127,7 @@ async def api(cli: Cli) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
     """The app in process, on the same database file as the commands."""
     runtime = Runtime.create(_settings(cli.url), passwords=TEST_PASSWORDS)
     try:
-        transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+        transport = httpx.ASGITransport(app=app_for(runtime))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http, runtime
     finally:

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from printapi.app import create_app
 from printapi.auth import service as auth
 from printapi.runtime import Runtime
+from tests.conftest import app_for
 
 PASSWORD = "correct-horse-battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -18,9 +18,7 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 def browser(runtime: Runtime, base_url: str = "http://testserver") -> httpx.AsyncClient:
     """A client with its own cookie jar: one person at one browser."""
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(runtime=runtime)), base_url=base_url
-    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(runtime)), base_url=base_url)
 
 
 def token_in(page: str) -> str:

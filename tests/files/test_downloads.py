@@ -14,7 +14,6 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from printapi.app import create_app
 from printapi.kit.clock import SystemClock
 from printapi.models import MailMessage
 from printapi.runtime import Runtime
@@ -24,6 +23,7 @@ from tests.conftest import (
     Backend,
     _empty,
     _settings,
+    app_for,
     bearer,
     book_item,
     make_credentials,
@@ -123,7 +123,7 @@ async def downloading(
     runtime = Runtime.create(settings, clock=SystemClock(), passwords=TEST_PASSWORDS)
     loops = Worker(runtime)
     task = asyncio.create_task(loops.run())
-    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    transport = httpx.ASGITransport(app=app_for(runtime))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             headers = await bearer(client, await make_credentials(runtime))

@@ -21,7 +21,6 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
-from printapi.app import create_app
 from printapi.kit.clock import SystemClock
 from printapi.runtime import Runtime
 from printapi.worker import Worker
@@ -31,6 +30,7 @@ from tests.conftest import (
     Credentials,
     _empty,
     _settings,
+    app_for,
     bearer,
     make_credentials,
     order_body,
@@ -189,7 +189,7 @@ async def live_runtime(backend: Backend, webhook_settings: dict[str, Any]) -> As
 
 @pytest.fixture
 async def api(live_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(runtime=live_runtime))
+    transport = httpx.ASGITransport(app=app_for(live_runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
