@@ -108,13 +108,30 @@ async def redeem(
     """Take one use of a valid coupon and return its discount; a 400 on the order otherwise."""
     coupon = await repository.by_code(session, code)
     if coupon is None:
-        raise InvalidInput.on(field, f"coupon '{code}' does not exist")
+        raise InvalidInput.on(field, _unknown(code))
     state = state_of(coupon, now)
     if state is CouponState.VALID and not await repository.use_once(session, coupon_pk=coupon.pk):
         state = CouponState.USED_UP
     if state is not CouponState.VALID:
-        raise InvalidInput.on(field, f"coupon '{code}' cannot be used: {state}")
+        raise InvalidInput.on(field, _unusable(code, state))
     return discount(terms_of(coupon), products=products, shipping=shipping)
+
+
+async def problem_with(session: AsyncSession, *, code: str, now: datetime) -> str | None:
+    """Why an order could not use the coupon now (None: it could); reads only, uses nothing."""
+    coupon = await repository.by_code(session, code)
+    if coupon is None:
+        return _unknown(code)
+    state = state_of(coupon, now)
+    return None if state is CouponState.VALID else _unusable(code, state)
+
+
+def _unknown(code: str) -> str:
+    return f"coupon '{code}' does not exist"
+
+
+def _unusable(code: str, state: CouponState) -> str:
+    return f"coupon '{code}' cannot be used: {state}"
 
 
 async def all_coupons(session: AsyncSession) -> list[Coupon]:

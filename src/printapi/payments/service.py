@@ -19,6 +19,7 @@ from printapi.catalogue import service as catalogue
 from printapi.kit import ids
 from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound
 from printapi.models import Order, Payment
+from printapi.orders import rules
 from printapi.orders import service as orders
 from printapi.orders.schemas import AddressIn, StatusChangeIn
 from printapi.orders.states import OrderStatus
@@ -37,7 +38,7 @@ def check_billing(billing: Billing) -> None:
     """The same rules as the order's shipping address: ISO country and subdivision, an e-mail."""
     prefix = "billing.address."
     errors = shipping.destination_errors(billing.address.country, billing.address.state, prefix=prefix)
-    if billing.email and not orders.is_email(billing.email):
+    if billing.email and not rules.is_email(billing.email):
         errors.append(FieldError(f"{prefix}email", "is not an e-mail address"))
     if errors:
         raise InvalidInput.of(errors)

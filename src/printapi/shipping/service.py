@@ -13,6 +13,7 @@ from printapi.catalogue import service as catalogue
 from printapi.catalogue.spec import ProductSpec
 from printapi.kit import countries
 from printapi.kit.errors import FieldError, InvalidInput
+from printapi.kit.problems import Problems
 from printapi.shipping.rates import Parcel, Rate, ShippingPreference, choose, combine
 from printapi.shipping.schemas import QuoteIn
 
@@ -41,6 +42,14 @@ def destination_errors(country: str, state: str | None, *, prefix: str) -> list[
     elif state and not countries.is_subdivision(country, state):
         errors.append(FieldError(f"{prefix}state", f"'{state}' is not a subdivision code of {country}"))
     return errors
+
+
+def check_destination(problems: Problems, *, country: str | None, state: str | None, prefix: str) -> None:
+    """The destination rules over what the schema accepted: the country, then its subdivision."""
+    if country is None or not problems.usable(f"{prefix}country"):
+        return  # refused by the schema (or its address was): nothing to check a state against
+    state = state if problems.usable(f"{prefix}state") else None
+    problems.extend(destination_errors(country, state, prefix=prefix))
 
 
 def rate_for(lines: Sequence[Shipment], *, country: str, preference: ShippingPreference) -> Quote:
