@@ -96,10 +96,15 @@ async def get_status(
     "change fires. Live orders answer 403.",
 )
 async def simulate_status(
-    order_id: str, body: StatusChangeIn, principal: Simulator, session: WriteSession, runtime: RuntimeDep
+    order_id: str,
+    body: Json[StatusChangeIn],
+    principal: Simulator,
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> WireResponse:
+    change = service.checked_change(body)
     order = await service.simulate_status(
-        session, principal=principal, order_id=order_id, change=body, now=runtime.clock.now()
+        session, principal=principal, order_id=order_id, change=change, now=runtime.clock.now()
     )
     return WireResponse(presenters.status(order), zone=runtime.zone)
 

@@ -1,4 +1,4 @@
-"""What an order request must be: the rules of an order beyond its schema.
+"""What an order request must be: the rules of an order and of its status changes.
 
 They run over the parts of the request that its schema accepted (``kit.problems``), so that one
 400 lists every problem: the schema's and these. An order's rules ask the catalogue about each
@@ -21,7 +21,8 @@ from printapi.coupons import service as coupons
 from printapi.kit.errors import FieldError
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Account
-from printapi.orders.schemas import ItemIn, OrderIn, ShippingIn
+from printapi.orders.schemas import ItemIn, OrderIn, ShippingIn, StatusChangeIn
+from printapi.orders.states import OrderStatus
 from printapi.shipping import service as shipping
 
 # Printable ASCII without the characters that would break the order's URL.
@@ -181,3 +182,14 @@ async def checked_order(
     problems.raise_if_any(hint="Every problem of the request is listed in errors.")
     assert ship is not None, "an order the rules accept has a shipping address"
     return request.valid(), ship, plans
+
+
+def check_change(change: StatusChangeIn, problems: Problems) -> None:
+    """A status change's rules over what its schema accepted: a tracking URL goes with Shipped."""
+    url = change.tracking_url
+    if url is None or not problems.usable("trackingUrl"):
+        return
+    if problems.usable("status") and change.status is not OrderStatus.SHIPPED:
+        problems.add("trackingUrl", "can only be given when the order is Shipped")
+    elif not url.lower().startswith(("http://", "https://")):
+        problems.add("trackingUrl", "must be an http:// or https:// URL")

@@ -24,11 +24,10 @@ from printapi.kit.errors import (
     Conflict,
     FieldError,
     Forbidden,
-    InvalidInput,
     NotFound,
 )
 from printapi.kit.pagination import Page, PageRequest
-from printapi.kit.problems import Sent
+from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import checkout, repository, rules
@@ -369,6 +368,15 @@ async def statuses_since(
 # -- moving ------------------------------------------------------------------------------------
 
 
+def checked_change(request: Sent[StatusChangeIn]) -> StatusChangeIn:
+    """A status change from the API, or one 400 with every problem: the schema's and the rules'."""
+    problems = Problems.of(request)
+    if request.body is not None:
+        rules.check_change(request.body, problems)
+    problems.raise_if_any()
+    return request.valid()
+
+
 async def change_status(
     session: AsyncSession,
     *,
@@ -378,13 +386,11 @@ async def change_status(
     now: datetime,
 ) -> Order:
     """Move ``order`` to ``change.status`` if the state machine allows it and nobody was first."""
+    problems = Problems()
+    rules.check_change(change, problems)
+    problems.raise_if_any()
     current = OrderStatus(order.status)
     target = transition(current, change.status)
-    if change.tracking_url is not None:
-        if target is not OrderStatus.SHIPPED:
-            raise InvalidInput.on("trackingUrl", "can only be given when the order is Shipped")
-        if not change.tracking_url.lower().startswith(("http://", "https://")):
-            raise InvalidInput.on("trackingUrl", "must be an http:// or https:// URL")
     if target is OrderStatus.CANCELLED:
         # Its payment before the order, as a payment's outcome takes them (no deadlock).
         await repository.lock_payment(session, order_pk=order.pk)
