@@ -115,6 +115,38 @@ class TestOperatorsMakeCoupons:
         assert_error(response, 400)
         assert (await quote(client, auth_headers, code="SLECHT")).status_code == 404
 
+    async def test_every_problem_of_a_new_coupon_is_one_400(
+        self, client: httpx.AsyncClient, operator_headers: dict[str, str], auth_headers: dict[str, str]
+    ) -> None:
+        body = {
+            "code": "MET SPATIE",
+            "type": "Amount",
+            "amount": 0,
+            "expirationDateTime": "next tuesday",
+            "usageLimit": "veel",
+        }
+
+        response = await client.post("/v2/operator/coupons", json=body, headers=operator_headers)
+
+        error = assert_error(response, 400)
+        assert error["errors"] == [
+            {"field": "code", "message": "1-64 letters, digits, - or _"},
+            {"field": "amount", "message": "an Amount coupon needs a positive amount and no percentage"},
+            {"field": "expirationDateTime", "message": "expected a date/time such as 2025-03-24T13:00:00"},
+            {"field": "usageLimit", "message": "Input should be a valid integer"},
+        ]
+        assert (await quote(client, auth_headers, code="MET SPATIE")).status_code == 404
+
+    async def test_an_unknown_type_is_named_with_a_bad_code_and_a_usage_limit_below_one(
+        self, client: httpx.AsyncClient, operator_headers: dict[str, str]
+    ) -> None:
+        body = {"code": "a/b", "type": "Gift", "amount": 5, "usageLimit": 0}
+
+        response = await client.post("/v2/operator/coupons", json=body, headers=operator_headers)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["code", "type", "usageLimit"]
+
     async def test_a_code_that_exists_is_409_and_keeps_the_first_coupon(
         self, client: httpx.AsyncClient, operator_headers: dict[str, str], auth_headers: dict[str, str]
     ) -> None:
