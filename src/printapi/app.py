@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,9 +30,10 @@ from printapi.coupons.routes import router as coupons_router
 from printapi.dashboard.routes import install as install_dashboard
 from printapi.files.routes import router as files_router
 from printapi.kit import countries
-from printapi.kit.errors import ApiError, FieldError, InvalidInput, Unauthenticated
+from printapi.kit.errors import ApiError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
 from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, RequireJsonMiddleware
+from printapi.kit.problems import request_problems
 from printapi.kit.wire import WireResponse
 from printapi.openapi import install as install_openapi
 from printapi.openapi import operation_id
@@ -92,27 +92,6 @@ def _method_table() -> list[tuple[re.Pattern[str], frozenset[str]]]:
     return table
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "body"
-
-
-def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
-    errors = []
-    for error in exc.errors():
-        # Our own validators' messages, without pydantic's "Value error, " in front.
-        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        field = _field_name(tuple(error.get("loc", ())))
-        if error.get("type") == "json_invalid":
-            detail = (error.get("ctx") or {}).get("error")
-            message, field = f"malformed JSON{': ' + str(detail) if detail else ''}", "body"
-        errors.append(FieldError(field, message))
-    return errors
-
-
 def _error_response(request: Request, error: ApiError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
     return WireResponse(
@@ -127,7 +106,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error_response(request, InvalidInput.of(_validation_errors(exc)))
+        return _error_response(request, InvalidInput.of(request_problems(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

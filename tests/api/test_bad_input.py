@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from printapi.runtime import Runtime
-from tests.api.helpers import API_JSON, assert_error, changes, order_count, place
+from tests.api.helpers import API_JSON, assert_error, changes, fields, order_count, place
 from tests.conftest import address, bearer, book_item, make_credentials, order_body
 
 JSON = {"Content-Type": "application/json"}
@@ -164,6 +166,148 @@ class TestBadOrders:
             "items[2].quantity",
         }
         assert error["message"].startswith(error["errors"][0]["field"])
+
+
+def _break(body: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+    """Set the member at ``path`` (``DELETE`` removes it)."""
+    *parents, last = path
+    target = body
+    for part in parents:
+        target = target[part]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+
+
+DELETE = object()
+# One way to break each member of a three-item order, each independent of the others: the schema
+# refuses some, the rules (ids, e-mail, ISO countries, the catalogue) the others. Item 1 gets an
+# unknown product only, since its page count and quantity can only be judged against its product.
+BREAKAGES: dict[str, tuple[tuple[str | int, ...], Any]] = {
+    "id": (("id",), "a b"),
+    "email": (("email",), "nope"),
+    "username": (("username",), "u" * 65),
+    "metadata": (("metadata",), 5),
+    "productionSpeed": (("productionSpeed",), "Fast"),
+    "shipping.address.name": (("shipping", "address", "name"), " "),
+    "shipping.address.line1": (("shipping", "address", "line1"), DELETE),
+    "shipping.address.postCode": (("shipping", "address", "postCode"), 1234),
+    "shipping.address.city": (("shipping", "address", "city"), "c" * 65),
+    "shipping.address.country": (("shipping", "address", "country"), "XX"),
+    "items[0].id": (("items", 0, "id"), "a/b"),
+    "items[0].title": (("items", 0, "title"), 7),
+    "items[0].pageCount": (("items", 0, "pageCount"), 33),
+    "items[0].quantity": (("items", 0, "quantity"), 0),
+    "items[0].options[0].id": (("items", 0, "options"), [{"id": "gold", "value": "yes"}]),
+    "items[0].retail": (("items", 0, "retail"), -1),
+    "items[0].metadata": (("items", 0, "metadata"), "m" * 1025),
+    "items[1].productId": (("items", 1, "productId"), "boek_xx"),
+    "items[2].pageCount": (("items", 2, "pageCount"), 22),
+    "items[2].quantity": (("items", 2, "quantity"), "2"),
+    "items[2].options[0].value": (("items", 2, "options"), [{"id": "cover_finish", "value": "velvet"}]),
+}
+
+
+def broken_order(fields: set[str]) -> dict[str, Any]:
+    body = copy.deepcopy(order_body(book_item(), book_item(), book_item(), email="klant@example.nl"))
+    for field in fields:
+        _break(body, *BREAKAGES[field])
+    return body
+
+
+class TestEveryProblemAtOnce:
+    """The schema's problems (types, lengths, required members) and the rules' (ISO countries,
+    the catalogue, ids) come in one 400: a blank name no longer hides an unknown country."""
+
+    async def test_a_blank_name_an_unknown_country_an_unknown_product_and_a_bad_page_count_are_one_400(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        body = order_body(
+            book_item(productId="boek_xx"),
+            book_item(pageCount=33),
+            shipping={"address": address(name=" ", country="XX")},
+        )
+
+        error = assert_error(await client.post("/v2/orders", json=body, headers=auth_headers), 400)
+
+        assert error["errors"] == [
+            {"field": "items[0].productId", "message": "unknown product 'boek_xx'"},
+            {"field": "items[1].pageCount", "message": "must be a multiple of 2 for boek_hc_a5_sta"},
+            {"field": "shipping.address.name", "message": "must not be blank"},
+            {
+                "field": "shipping.address.country",
+                "message": "'XX' is not an ISO 3166-1 alpha-2 country code",
+            },
+        ]
+        assert error["message"] == "items[0].productId: unknown product 'boek_xx' (and 3 more)"
+        assert error["hints"] == ["Every problem of the request is listed in errors."]
+        assert await order_count(client, auth_headers) == 0
+        assert await changes(client, auth_headers) == []
+
+    async def test_the_v1_address_and_an_item_of_the_wrong_type_are_named_with_the_rules_problems(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        body = {"items": [book_item(quantity="2"), None], "shippingAddress": address(name="", country="XX")}
+
+        error = assert_error(await client.post("/v1/orders", json=body, headers=auth_headers), 400)
+
+        assert fields(error) == [
+            "items[0].quantity",
+            "items[1]",
+            "shippingAddress.name",
+            "shippingAddress.country",
+        ]
+        assert await order_count(client, auth_headers) == 0
+
+    async def test_an_item_the_schema_refuses_a_member_of_is_still_checked_against_its_product(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        item = book_item(title="t" * 65, pageCount=202, quantity=0, options=[{"id": "gold", "value": "yes"}])
+
+        error = assert_error(
+            await client.post("/v2/orders", json=order_body(item), headers=auth_headers), 400
+        )
+
+        assert {e["field"]: e["message"] for e in error["errors"]} == {
+            "items[0].title": "String should have at most 64 characters",
+            "items[0].pageCount": "must be between 24 and 200 for boek_hc_a5_sta",
+            "items[0].quantity": "must be between 1 and 1000 for boek_hc_a5_sta",
+            "items[0].options[0].id": "unknown option 'gold' (options: cover_finish, content_finish)",
+        }
+
+    async def test_a_missing_shipping_is_named_with_the_other_problems(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        body = without_order_member("shipping") | {"email": 5, "id": "a b"}
+
+        error = assert_error(await client.post("/v2/orders", json=body, headers=auth_headers), 400)
+
+        assert fields(error) == ["id", "email", "shipping"]
+        assert "Send shipping: {address: {...}, preference}." in error["hints"]
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        # The client and token are shared by the examples: each one is refused and writes nothing.
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(broken=st.sets(st.sampled_from(sorted(BREAKAGES)), min_size=1))
+    async def test_the_400_lists_exactly_the_broken_members_whichever_they_are(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], broken: set[str]
+    ) -> None:
+        response = await client.post("/v2/orders", json=broken_order(broken), headers=auth_headers)
+
+        error = assert_error(response, 400)
+        assert sorted(fields(error)) == sorted(broken)
+        assert error["message"].startswith(f"{error['errors'][0]['field']}: ")
+
+    async def test_the_order_every_breakage_is_made_on_is_valid(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        response = await client.post("/v2/orders", json=broken_order(set()), headers=auth_headers)
+
+        assert response.status_code == 201, response.text
 
 
 MALFORMED = [

@@ -129,6 +129,30 @@ class TestOperatorMoves:
         assert_error(response, 400, field="trackingUrl")
         assert await status_of(client, live_headers, order["id"]) == "Created"
 
+    async def test_a_tracking_url_before_shipping_is_named_with_a_reason_too_long(
+        self,
+        client: httpx.AsyncClient,
+        shop: Credentials,
+        live_headers: dict[str, str],
+        operator_headers: dict[str, str],
+    ) -> None:
+        order = await place(client, live_headers, order_body())
+
+        response = await operate(
+            client,
+            operator_headers,
+            shop.account_id,
+            order["id"],
+            status="Processing",
+            trackingUrl=TRACKING,
+            reason="r" * 501,
+        )
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["trackingUrl", "reason"]
+        assert await status_of(client, live_headers, order["id"]) == "Created"
+        assert len(await changes(client, live_headers)) == 1
+
 
 class TestOperatorLookups:
     async def test_an_unknown_order_is_not_found(

@@ -159,6 +159,36 @@ class TestIllegalMoves:
         assert_error(response, 400, field="trackingUrl")
         assert await snapshot(client, auth_headers, order["id"]) == before
 
+    async def test_an_unknown_status_and_a_bad_tracking_url_are_one_400(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, auth_headers, order_body())
+        before = await snapshot(client, auth_headers, order["id"])
+
+        response = await move(client, auth_headers, order["id"], "Delivered", trackingUrl="postnl.nl/track")
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["status", "trackingUrl"]
+        assert error["errors"][1]["message"] == "must be an http:// or https:// URL"
+        assert await snapshot(client, auth_headers, order["id"]) == before
+
+    async def test_a_tracking_url_before_shipping_is_named_with_a_reason_too_long(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, auth_headers, order_body())
+        before = await snapshot(client, auth_headers, order["id"])
+
+        response = await move(
+            client, auth_headers, order["id"], "Processing", trackingUrl=TRACKING, reason="r" * 501
+        )
+
+        error = assert_error(response, 400)
+        assert error["errors"] == [
+            {"field": "trackingUrl", "message": "can only be given when the order is Shipped"},
+            {"field": "reason", "message": "String should have at most 500 characters"},
+        ]
+        assert await snapshot(client, auth_headers, order["id"]) == before
+
     @pytest.mark.parametrize("url", ["postnl.nl/track", "javascript:alert(1)", "t" * 513])
     async def test_a_bad_tracking_url_is_refused_and_changes_nothing(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str], url: str

@@ -210,6 +210,28 @@ class TestBadQuotes:
             "items[1].productId",
         }
 
+    async def test_the_schemas_problems_and_the_rules_are_one_400(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        body = quote_body(
+            {"productId": "fotoprints_15x10", "pageCount": 10, "quantity": "1"},
+            {"productId": "boek_xx", "quantity": 1},
+            {"productId": "boek_hc_a5_sta", "pageCount": 33, "quantity": 0},
+            country="XX",
+            preference="Fastest",
+        )
+
+        error = assert_error(await quote(client, auth_headers, body), 400)
+
+        assert error["errors"] == [
+            {"field": "country", "message": "'XX' is not an ISO 3166-1 alpha-2 country code"},
+            {"field": "preference", "message": "Input should be 'Auto' or 'Tracked'"},
+            {"field": "items[0].quantity", "message": "Input should be a valid integer"},
+            {"field": "items[1].productId", "message": "unknown product 'boek_xx'"},
+            {"field": "items[2].pageCount", "message": "must be a multiple of 2 for boek_hc_a5_sta"},
+            {"field": "items[2].quantity", "message": "must be between 1 and 1000 for boek_hc_a5_sta"},
+        ]
+
     async def test_malformed_json_is_refused_naming_the_body(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str]
     ) -> None:

@@ -251,6 +251,22 @@ class TestAccountsCouponsAndMail:
         async with runtime.db.read() as session:
             assert (await session.execute(select(Coupon.code))).scalars().all() == ["ZOMER10"]
 
+    async def test_a_coupon_that_breaks_several_rules_names_them_all(
+        self, runtime: Runtime, operator: Person
+    ) -> None:
+        page = "/dashboard/operator/coupons"
+
+        refused = await post_form(
+            operator.http, page, {"code": "met spatie", "type": "Amount", "value": "0", "usage_limit": "0"}
+        )
+
+        flash = flash_text((await operator.http.get(refused.headers["location"])).text)
+        assert "code: 1-64 letters, digits, - or _" in flash
+        assert "amount: an Amount coupon needs a positive amount and no percentage" in flash
+        assert "usageLimit: must be 1 or more" in flash
+        async with runtime.db.read() as session:
+            assert (await session.execute(select(Coupon.code))).scalars().all() == []
+
     async def test_the_mail_outbox_shows_status_attempts_and_the_last_error(
         self, runtime: Runtime, operator: Person
     ) -> None:

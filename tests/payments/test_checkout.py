@@ -334,6 +334,72 @@ class TestBadSetupChangesNothing:
 
         assert_error(response, 400, field="billing")
 
+    async def test_a_blank_name_an_unknown_country_a_bad_email_and_a_bad_return_url_are_one_400(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+        body = checkout_body(return_url="ftp://shop.example.nl/paid", name=" ", country="XX", email="nope")
+
+        response = await client.post(checkout_path(order), json=body, headers=paying_headers)
+
+        error = assert_error(response, 400)
+        assert error["errors"] == [
+            {"field": "returnUrl", "message": "must be an http:// or https:// URL"},
+            {"field": "billing.address.name", "message": "must not be blank"},
+            {"field": "billing.address.country", "message": "'XX' is not an ISO 3166-1 alpha-2 country code"},
+            {"field": "billing.address.email", "message": "is not an e-mail address"},
+        ]
+        assert error["message"] == "returnUrl: must be an http:// or https:// URL (and 3 more)"
+        assert_error(await get_checkout(client, paying_headers, order), 404)
+
+    async def test_a_subdivision_of_another_country_is_named_with_a_missing_city(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+        body = checkout_body(country="US", state="ZZ")
+        del body["billing"]["address"]["city"]
+
+        response = await client.post(checkout_path(order), json=body, headers=paying_headers)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["billing.address.city", "billing.address.state"]
+
+    async def test_no_billing_and_a_bad_return_url_are_one_400(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+
+        response = await client.post(checkout_path(order), json={"returnUrl": "http"}, headers=paying_headers)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["returnUrl", "billing"]
+        assert error["hints"] == ["Send billing: {address: {name, line1, postCode, city, country}}."]
+
+    async def test_the_v1_billing_address_is_named_as_sent(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        order = await place(client, paying_headers)
+        address = checkout_body(name="", country="XX")["billing"]["address"]
+
+        response = await client.post(
+            "/v1" + checkout_path(order).removeprefix("/v2"),
+            json={"returnUrl": RETURN_URL, "billingAddress": address},
+            headers=paying_headers,
+        )
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["billingAddress.name", "billingAddress.country"]
+        assert_error(await get_checkout(client, paying_headers, order), 404)
+
+    async def test_bad_input_is_400_before_an_unknown_code_is_404(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/v2/checkout/NoSuchCode0000000000", json=checkout_body(country="XX"), headers=paying_headers
+        )
+
+        assert_error(response, 400, field="billing.address.country")
+
     async def test_an_unknown_code_is_404(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]
     ) -> None:

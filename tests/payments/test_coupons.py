@@ -11,7 +11,7 @@ import pytest
 
 from printapi.kit.clock import FixedClock
 from tests.api.helpers import assert_error, order_count
-from tests.conftest import order_body
+from tests.conftest import address, book_item, order_body
 from tests.payments.conftest import BOOK_ORDER_AMOUNT, place
 
 # The conftest clock stands at 2025-03-29T21:40:20 local time.
@@ -114,6 +114,38 @@ class TestOperatorsMakeCoupons:
 
         assert_error(response, 400)
         assert (await quote(client, auth_headers, code="SLECHT")).status_code == 404
+
+    async def test_every_problem_of_a_new_coupon_is_one_400(
+        self, client: httpx.AsyncClient, operator_headers: dict[str, str], auth_headers: dict[str, str]
+    ) -> None:
+        body = {
+            "code": "MET SPATIE",
+            "type": "Amount",
+            "amount": 0,
+            "expirationDateTime": "next tuesday",
+            "usageLimit": "veel",
+        }
+
+        response = await client.post("/v2/operator/coupons", json=body, headers=operator_headers)
+
+        error = assert_error(response, 400)
+        assert error["errors"] == [
+            {"field": "code", "message": "1-64 letters, digits, - or _"},
+            {"field": "amount", "message": "an Amount coupon needs a positive amount and no percentage"},
+            {"field": "expirationDateTime", "message": "expected a date/time such as 2025-03-24T13:00:00"},
+            {"field": "usageLimit", "message": "Input should be a valid integer"},
+        ]
+        assert (await quote(client, auth_headers, code="MET SPATIE")).status_code == 404
+
+    async def test_an_unknown_type_is_named_with_a_bad_code_and_a_usage_limit_below_one(
+        self, client: httpx.AsyncClient, operator_headers: dict[str, str]
+    ) -> None:
+        body = {"code": "a/b", "type": "Gift", "amount": 5, "usageLimit": 0}
+
+        response = await client.post("/v2/operator/coupons", json=body, headers=operator_headers)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["code", "type", "usageLimit"]
 
     async def test_a_code_that_exists_is_409_and_keeps_the_first_coupon(
         self, client: httpx.AsyncClient, operator_headers: dict[str, str], auth_headers: dict[str, str]
@@ -317,6 +349,34 @@ class TestAnOrderWithACoupon:
         assert_error(response, 400, field="coupon")
         assert await order_count(client, paying_headers) == orders_before
         assert await used(client, operator_headers, coupon["code"]) == used_before
+
+    async def test_an_unknown_coupon_is_named_with_the_other_problems_of_the_order(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        body = order_body(
+            book_item(productId="boek_xx"), shipping={"address": address(name=" ")}, coupon="NERGENS"
+        )
+
+        error = assert_error(await client.post("/v2/orders", json=body, headers=paying_headers), 400)
+
+        assert error["errors"] == [
+            {"field": "items[0].productId", "message": "unknown product 'boek_xx'"},
+            {"field": "shipping.address.name", "message": "must not be blank"},
+            {"field": "coupon", "message": "coupon 'NERGENS' does not exist"},
+        ]
+        assert await order_count(client, paying_headers) == 0
+
+    async def test_a_refused_order_does_not_use_its_valid_coupon(
+        self, client: httpx.AsyncClient, operator_headers: dict[str, str], paying_headers: dict[str, str]
+    ) -> None:
+        await create(client, operator_headers, code="GELDIG", type="Amount", amount=2.00, usageLimit=1)
+        body = order_body(shipping={"address": address(country="XX")}, coupon="GELDIG")
+
+        response = await client.post("/v2/orders", json=body, headers=paying_headers)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == ["shipping.address.country"]
+        assert await used(client, operator_headers, "GELDIG") == 0
 
     async def test_a_used_up_coupon_quotes_as_used_up(
         self, client: httpx.AsyncClient, operator_headers: dict[str, str], paying_headers: dict[str, str]

@@ -198,6 +198,28 @@ class TestBadPricesChangeNothing:
         assert_error(response, 400, field="checkout.base")
         assert (await product(client, paying_headers))["checkout"] == {"base": 15.20, "perExtraPage": 0.44}
 
+    async def test_a_negative_price_is_named_with_an_unknown_option(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        bad = {
+            "checkout": {"base": -1.00},
+            "options": [
+                {"id": "spine", "value": "x", "checkout": {"base": 1}},
+                {"id": "cover_finish", "value": "laminate_matte", "checkout": {"base": -2}},
+            ],
+        }
+
+        response = await put_prices(client, paying_headers, BOOK, bad)
+
+        error = assert_error(response, 400)
+        assert [e["field"] for e in error["errors"]] == [
+            "checkout.base",
+            "options[0]",
+            "options[1].checkout.base",
+        ]
+        assert error["errors"][1]["message"] == "spine=x is not an option"
+        assert (await product(client, paying_headers))["checkout"] == {"base": 15.20, "perExtraPage": 0.44}
+
     async def test_a_negative_option_price_is_400(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]
     ) -> None:
@@ -247,6 +269,22 @@ class TestTheShippingQuoteFillsPayment:
 
         assert_error(response, 400, field="consumerShipping.flat")
         assert await shipping_payment(client, paying_headers) == 4.15
+
+    async def test_every_problem_of_the_settings_is_one_400_and_nothing_changes(
+        self, client: httpx.AsyncClient, paying_headers: dict[str, str]
+    ) -> None:
+        before = (await client.get("/v2/account", headers=paying_headers)).json()
+        body = {"paymentScreen": "no", "notificationEmail": "nope", "consumerShipping": {"rule": "flat"}}
+
+        response = await client.patch("/v2/account", json=body, headers=paying_headers)
+
+        error = assert_error(response, 400)
+        assert error["errors"] == [
+            {"field": "paymentScreen", "message": "Input should be a valid boolean"},
+            {"field": "notificationEmail", "message": "is not an e-mail address"},
+            {"field": "consumerShipping.flat", "message": "is required for the flat rule"},
+        ]
+        assert (await client.get("/v2/account", headers=paying_headers)).json() == before
 
     async def test_an_unknown_rule_or_a_negative_flat_price_is_400(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str]

@@ -128,6 +128,33 @@ class TestBadInputChangesNothing:
         assert_error(await api.post("/v2/webhooks", json=body, headers=shop_api.headers), 400)
         assert await endpoints(api, shop_api) == []
 
+    async def test_a_private_address_is_named_with_the_schemas_problems(
+        self, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        body = {"url": "http://169.254.169.254/latest", "description": "d" * 201, "enabled": "yes"}
+
+        response = await api.post("/v2/webhooks", json=body, headers=shop_api.headers)
+
+        assert_error(response, 400)
+        assert [error["field"] for error in response.json()["errors"]] == ["url", "description", "enabled"]
+        assert response.json()["errors"][0]["message"] == "169.254.169.254 is not a public address"
+        assert await endpoints(api, shop_api) == []
+
+    async def test_a_change_to_a_bad_url_is_named_with_the_schemas_problems_and_changes_nothing(
+        self, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        endpoint = await add_endpoint(api, shop_api, HOOK)
+
+        response = await api.patch(
+            f"/v2/webhooks/{endpoint['id']}",
+            json={"url": "http://10.0.0.1/hook", "enabled": 1},
+            headers=shop_api.headers,
+        )
+
+        assert_error(response, 400)
+        assert [error["field"] for error in response.json()["errors"]] == ["url", "enabled"]
+        assert [e["url"] for e in await endpoints(api, shop_api)] == [HOOK]
+
     async def test_an_unknown_endpoint_id_is_a_404(self, api: httpx.AsyncClient, shop_api: Shop) -> None:
         for method, path in [
             ("GET", "/v2/webhooks/ep_nope"),

@@ -12,9 +12,9 @@ from printapi.api import ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.catalogue import service as catalogue
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.models import Account
-from printapi.payments.consumer import ConsumerPrice
 
 router = APIRouter(tags=["account"])
 
@@ -39,14 +39,15 @@ async def get_account(principal: Owner, session: ReadSession, runtime: RuntimeDe
 
 @router.patch("/account", response_model=SettingsOut, summary="Switch the payment screen, set where mails go")
 async def update_account(
-    body: SettingsIn, principal: Owner, session: WriteSession, runtime: RuntimeDep
+    body: Json[SettingsIn], principal: Owner, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
-    shipping = body.consumer_shipping
+    settings = service.checked_settings(body)
+    shipping = settings.consumer_shipping
     account = await service.update(
         session,
         account_id=principal.account_id,
-        payment_screen=body.payment_screen,
-        notification_email=body.notification_email,
+        payment_screen=settings.payment_screen,
+        notification_email=settings.notification_email,
         consumer_shipping=shipping.rule if shipping else None,
         consumer_shipping_flat=shipping.flat if shipping else None,
     )
@@ -59,17 +60,8 @@ async def update_account(
     summary="Your customers' price of a product (incl. VAT) and of its option choices",
 )
 async def set_consumer_prices(
-    product_id: str, body: ProductPriceIn, principal: Owner, session: WriteSession
+    product_id: str, body: Json[ProductPriceIn], principal: Owner, session: WriteSession
 ) -> Response:
     spec = await catalogue.get_product(session, product_id=product_id)
-    await service.set_prices(
-        session,
-        account_id=principal.account_id,
-        spec=spec,
-        product=ConsumerPrice(body.checkout.base, body.checkout.per_extra_page),
-        options=[
-            service.OptionPrice(o.id, o.value, ConsumerPrice(o.checkout.base, o.checkout.per_extra_page))
-            for o in body.options
-        ],
-    )
+    await service.set_prices_from(session, account_id=principal.account_id, spec=spec, request=body)
     return Response(status_code=204)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import repository
+from printapi.accounts.schemas import ProductPriceIn, SettingsIn
 from printapi.auth.service import check_email
 from printapi.catalogue.spec import ProductSpec
-from printapi.kit.errors import FieldError, InvalidInput, NotFound
+from printapi.kit.errors import InvalidInput, NotFound
+from printapi.kit.problems import Problems, Sent
 from printapi.models import Account, CheckoutPrice
 from printapi.payments.consumer import ConsumerPrice, default_price
 
@@ -25,6 +27,50 @@ async def account(session: AsyncSession, *, account_id: int) -> Account:
     return found
 
 
+def _check_settings(
+    problems: Problems,
+    *,
+    notification_email: str | None,
+    consumer_shipping: str | None,
+    consumer_shipping_flat: Decimal | None,
+) -> None:
+    """The settings' rules over what the schema accepted (each ``None`` when refused or left out)."""
+    if notification_email and problems.usable("notificationEmail"):
+        problems.check("notificationEmail", _email, notification_email)
+    if consumer_shipping is None or not problems.usable("consumerShipping.rule"):
+        return
+    if consumer_shipping not in SHIPPING_RULES:
+        problems.add("consumerShipping.rule", f"must be one of {', '.join(SHIPPING_RULES)}")
+    elif (
+        consumer_shipping == "flat"
+        and consumer_shipping_flat is None
+        and problems.usable("consumerShipping.flat")
+    ):
+        problems.add("consumerShipping.flat", "is required for the flat rule")
+
+
+def _email(value: str) -> str:
+    try:
+        return check_email(value)
+    except InvalidInput as error:
+        raise ValueError(error.errors[0].message) from error
+
+
+def checked_settings(request: Sent[SettingsIn]) -> SettingsIn:
+    """A settings change from the API, or one 400 with every problem: the schema's and the rules'."""
+    problems = Problems.of(request)
+    if (body := request.body) is not None:
+        shipping = body.consumer_shipping
+        _check_settings(
+            problems,
+            notification_email=body.notification_email,
+            consumer_shipping=shipping.rule if shipping is not None else None,
+            consumer_shipping_flat=shipping.flat if shipping is not None else None,
+        )
+    problems.raise_if_any()
+    return request.valid()
+
+
 async def update(
     session: AsyncSession,
     *,
@@ -34,16 +80,20 @@ async def update(
     consumer_shipping: str | None = None,
     consumer_shipping_flat: Decimal | None = None,
 ) -> Account:
+    problems = Problems()
+    _check_settings(
+        problems,
+        notification_email=notification_email,
+        consumer_shipping=consumer_shipping,
+        consumer_shipping_flat=consumer_shipping_flat,
+    )
+    problems.raise_if_any()
     found = await account(session, account_id=account_id)
     if payment_screen is not None:
         found.payment_screen = payment_screen
     if notification_email is not None:
         found.notification_email = check_email(notification_email) if notification_email else None
     if consumer_shipping is not None:
-        if consumer_shipping not in SHIPPING_RULES:
-            raise InvalidInput.on("consumerShipping.rule", f"must be one of {', '.join(SHIPPING_RULES)}")
-        if consumer_shipping == "flat" and consumer_shipping_flat is None:
-            raise InvalidInput.on("consumerShipping.flat", "is required for the flat rule")
         found.consumer_shipping = consumer_shipping
         found.consumer_shipping_flat = consumer_shipping_flat if consumer_shipping == "flat" else None
     await session.flush()
@@ -111,6 +161,19 @@ class OptionPrice:
     price: ConsumerPrice
 
 
+def _check_options(
+    spec: ProductSpec, options: Sequence[tuple[str | None, str | None]], problems: Problems
+) -> None:
+    """Every option price names an option of the product and one of its choices."""
+    for index, (option_id, choice) in enumerate(options):
+        field = f"options[{index}]"
+        if option_id is None or choice is None or not problems.usable(field):
+            continue  # refused by the schema: its problem is listed
+        known = spec.option(option_id)
+        if known is None or known.choice(choice) is None:
+            problems.add(field, f"{option_id}={choice} is not an option")
+
+
 async def set_prices(
     session: AsyncSession,
     *,
@@ -119,19 +182,37 @@ async def set_prices(
     product: ConsumerPrice,
     options: list[OptionPrice],
 ) -> None:
-    errors = []
-    for index, option in enumerate(options):
-        known = spec.option(option.option_id)
-        if known is None or known.choice(option.choice) is None:
-            errors.append(
-                FieldError(f"options[{index}]", f"{option.option_id}={option.choice} is not an option")
-            )
-    if errors:
-        raise InvalidInput.of(errors)
+    problems = Problems()
+    _check_options(spec, [(option.option_id, option.choice) for option in options], problems)
+    problems.raise_if_any()
     rows = [_row(account_id, spec.id, "", "", product)] + [
         _row(account_id, spec.id, option.option_id, option.choice, option.price) for option in options
     ]
     await repository.replace_prices(session, account_id=account_id, product_id=spec.id, prices=rows)
+
+
+async def set_prices_from(
+    session: AsyncSession, *, account_id: int, spec: ProductSpec, request: Sent[ProductPriceIn]
+) -> None:
+    """The prices of a ``PUT``, or one 400 with every problem: the schema's and the options'."""
+    problems = Problems.of(request)
+    if (body := request.body) is not None:
+        sent = [
+            (option.id, option.value) if option is not None else (None, None) for option in body.options or []
+        ]
+        _check_options(spec, sent, problems)
+    problems.raise_if_any()
+    body = request.valid()
+    await set_prices(
+        session,
+        account_id=account_id,
+        spec=spec,
+        product=ConsumerPrice(body.checkout.base, body.checkout.per_extra_page),
+        options=[
+            OptionPrice(o.id, o.value, ConsumerPrice(o.checkout.base, o.checkout.per_extra_page))
+            for o in body.options
+        ],
+    )
 
 
 def _row(

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictStr
 
 from printapi.api import ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.coupons import service
-from printapi.kit.errors import InvalidInput
+from printapi.coupons.schemas import CouponIn, Euros
+from printapi.kit.problems import Json
 from printapi.kit.schema import ErrorOut, Number, WireModel
-from printapi.kit.wire import WireResponse, parse_local
+from printapi.kit.wire import WireResponse
 from printapi.models import Coupon
-from printapi.payments.states import CouponScope, CouponType
 
 router = APIRouter(tags=["coupons"])
 
 Quoter = Annotated[Principal, Depends(require(Scope.COUPONS_QUOTE))]
 Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
-Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 
 # ruff: noqa: N815 - response members carry the wire's camelCase names
 
@@ -42,16 +39,6 @@ class CouponQuoteOut(BaseModel):
     percentage: int | None = None
     amount: Number | None = None
     calculated: Number | None = None
-
-
-class CouponIn(WireModel):
-    code: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    type: CouponType
-    scope: CouponScope = CouponScope.PRODUCTS
-    amount: Euros | None = None
-    percentage: StrictInt | None = None
-    expiration_date_time: Annotated[StrictStr, Field(max_length=40)] | None = None
-    usage_limit: StrictInt | None = None
 
 
 def _coupon(coupon: Coupon) -> dict[str, Any]:
@@ -101,25 +88,9 @@ async def list_coupons(_: Operator, session: ReadSession, runtime: RuntimeDep) -
 
 @router.post("/operator/coupons", status_code=201, summary="Create a coupon (operators)", tags=["operator"])
 async def create_coupon(
-    body: CouponIn, _: Operator, session: WriteSession, runtime: RuntimeDep
+    body: Json[CouponIn], _: Operator, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
-    expires: datetime | None = None
-    if body.expiration_date_time:
-        try:
-            expires = parse_local(body.expiration_date_time, runtime.zone)
-        except ValueError as exc:
-            raise InvalidInput.on("expirationDateTime", str(exc)) from exc
-    coupon = await service.create(
-        session,
-        code=body.code,
-        type=body.type,
-        scope=body.scope,
-        amount=body.amount,
-        percentage=body.percentage,
-        expires_at=expires,
-        usage_limit=body.usage_limit,
-        now=runtime.clock.now(),
-    )
+    coupon = await service.create_from(session, request=body, zone=runtime.zone, now=runtime.clock.now())
     return WireResponse(
         {"code": coupon.code, **_coupon(coupon), "usageLimit": coupon.usage_limit, "used": 0},
         zone=runtime.zone,

@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.coupons import repository
+from printapi.coupons.schemas import CouponIn
 from printapi.kit.errors import Conflict, InvalidInput, NotFound
+from printapi.kit.problems import Problems, Sent
+from printapi.kit.wire import parse_local
 from printapi.models import Coupon
 from printapi.payments.consumer import CouponTerms, discount
 from printapi.payments.states import CouponScope, CouponState, CouponType
@@ -30,6 +34,29 @@ def state_of(coupon: Coupon, now: datetime) -> CouponState:
     return CouponState.VALID
 
 
+def _check_terms(
+    problems: Problems,
+    *,
+    code: str | None,
+    type: CouponType | None,
+    amount: Decimal | None,
+    percentage: int | None,
+    usage_limit: int | None,
+) -> None:
+    """A new coupon's rules, over what its schema accepted (each ``None`` when refused or left out)."""
+    if code is not None and problems.usable("code") and not _CODE.match(code):
+        problems.add("code", "1-64 letters, digits, - or _")
+    if type is not None and all(problems.usable(field) for field in ("type", "amount", "percentage")):
+        if type is CouponType.AMOUNT and (amount is None or amount <= 0 or percentage is not None):
+            problems.add("amount", "an Amount coupon needs a positive amount and no percentage")
+        if type is CouponType.PERCENTAGE and (
+            percentage is None or not 1 <= percentage <= 100 or amount is not None
+        ):
+            problems.add("percentage", "a Percentage coupon needs a percentage from 1 to 100 and no amount")
+    if usage_limit is not None and problems.usable("usageLimit") and usage_limit < 1:
+        problems.add("usageLimit", "must be 1 or more")
+
+
 async def create(
     session: AsyncSession,
     *,
@@ -42,18 +69,12 @@ async def create(
     usage_limit: int | None,
     now: datetime,
 ) -> Coupon:
-    if not _CODE.match(code):
-        raise InvalidInput.on("code", "1-64 letters, digits, - or _")
-    if type is CouponType.AMOUNT and (amount is None or amount <= 0 or percentage is not None):
-        raise InvalidInput.on("amount", "an Amount coupon needs a positive amount and no percentage")
-    if type is CouponType.PERCENTAGE and (
-        percentage is None or not 1 <= percentage <= 100 or amount is not None
-    ):
-        raise InvalidInput.on(
-            "percentage", "a Percentage coupon needs a percentage from 1 to 100 and no amount"
-        )
-    if usage_limit is not None and usage_limit < 1:
-        raise InvalidInput.on("usageLimit", "must be 1 or more")
+    """A new coupon (the CLI, the dashboard); every broken rule is in the one ``InvalidInput``."""
+    problems = Problems()
+    _check_terms(
+        problems, code=code, type=type, amount=amount, percentage=percentage, usage_limit=usage_limit
+    )
+    problems.raise_if_any()
     if await repository.by_code(session, code):
         raise Conflict(message=f"Coupon {code} exists already.")
     return await repository.add(
@@ -69,6 +90,38 @@ async def create(
             used=0,
             created_at=now,
         ),
+    )
+
+
+async def create_from(
+    session: AsyncSession, *, request: Sent[CouponIn], zone: ZoneInfo, now: datetime
+) -> Coupon:
+    """A new coupon from the operator API: the schema's problems and the rules' in one 400."""
+    problems = Problems.of(request)
+    expires_at: datetime | None = None
+    if (body := request.body) is not None:
+        if text := body.expiration_date_time:
+            expires_at = problems.check("expirationDateTime", lambda: parse_local(text, zone))
+        _check_terms(
+            problems,
+            code=body.code,
+            type=body.type,
+            amount=body.amount,
+            percentage=body.percentage,
+            usage_limit=body.usage_limit,
+        )
+    problems.raise_if_any()
+    body = request.valid()
+    return await create(
+        session,
+        code=body.code,
+        type=body.type,
+        scope=body.scope,
+        amount=body.amount,
+        percentage=body.percentage,
+        expires_at=expires_at,
+        usage_limit=body.usage_limit,
+        now=now,
     )
 
 
@@ -108,13 +161,30 @@ async def redeem(
     """Take one use of a valid coupon and return its discount; a 400 on the order otherwise."""
     coupon = await repository.by_code(session, code)
     if coupon is None:
-        raise InvalidInput.on(field, f"coupon '{code}' does not exist")
+        raise InvalidInput.on(field, _unknown(code))
     state = state_of(coupon, now)
     if state is CouponState.VALID and not await repository.use_once(session, coupon_pk=coupon.pk):
         state = CouponState.USED_UP
     if state is not CouponState.VALID:
-        raise InvalidInput.on(field, f"coupon '{code}' cannot be used: {state}")
+        raise InvalidInput.on(field, _unusable(code, state))
     return discount(terms_of(coupon), products=products, shipping=shipping)
+
+
+async def problem_with(session: AsyncSession, *, code: str, now: datetime) -> str | None:
+    """Why an order could not use the coupon now (None: it could); reads only, uses nothing."""
+    coupon = await repository.by_code(session, code)
+    if coupon is None:
+        return _unknown(code)
+    state = state_of(coupon, now)
+    return None if state is CouponState.VALID else _unusable(code, state)
+
+
+def _unknown(code: str) -> str:
+    return f"coupon '{code}' does not exist"
+
+
+def _unusable(code: str, state: CouponState) -> str:
+    return f"coupon '{code}' cannot be used: {state}"
 
 
 async def all_coupons(session: AsyncSession) -> list[Coupon]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from printapi.api import MAX_DB_INT, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.orders import presenters
 from printapi.orders import service as orders
@@ -28,7 +29,7 @@ Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
 async def set_order_status(
     account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
     order_id: str,
-    body: StatusChangeIn,
+    body: Json[StatusChangeIn],
     _: Operator,
     session: WriteSession,
     runtime: RuntimeDep,
@@ -36,12 +37,13 @@ async def set_order_status(
         Environment | None, Query(description="test or live, when the account uses the id in both")
     ] = None,
 ) -> WireResponse:
+    change = orders.checked_change(body)
     order = await orders.operator_set_status(
         session,
         order_id=order_id,
         account_id=account_id,
         environment=environment,
-        change=body,
+        change=change,
         now=runtime.clock.now(),
     )
     return WireResponse(presenters.status(order), zone=runtime.zone)

@@ -11,6 +11,7 @@ from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, WriteSession
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import InvalidInput
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse, local_iso, parse_local
 from printapi.orders import presenters, service
 from printapi.orders.schemas import (
@@ -38,7 +39,7 @@ Simulator = Annotated[Principal, Depends(require(Scope.ORDERS_SIMULATE))]
 
 @router.post("/orders", status_code=201, response_model=OrderOut, summary="Place an order")
 async def place_order(
-    body: OrderIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
+    body: Json[OrderIn], principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     # Checked and priced in a read transaction first: the write transaction (SQLite has one
     # writer) then holds the lock for the inserts only.
@@ -48,6 +49,7 @@ async def place_order(
             principal=principal,
             request=body,
             express_surcharge=Decimal(runtime.settings.express_surcharge),
+            now=runtime.clock.now(),
         )
     order = await service.store_order(session, principal=principal, draft=draft, now=runtime.clock.now())
     return WireResponse(
@@ -94,10 +96,15 @@ async def get_order_status(
     "change fires. Live orders answer 403.",
 )
 async def simulate_order_status(
-    order_id: str, body: StatusChangeIn, principal: Simulator, session: WriteSession, runtime: RuntimeDep
+    order_id: str,
+    body: Json[StatusChangeIn],
+    principal: Simulator,
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> WireResponse:
+    change = service.checked_change(body)
     order = await service.simulate_status(
-        session, principal=principal, order_id=order_id, change=body, now=runtime.clock.now()
+        session, principal=principal, order_id=order_id, change=change, now=runtime.clock.now()
     )
     return WireResponse(presenters.status(order), zone=runtime.zone)
 

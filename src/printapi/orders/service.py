@@ -7,7 +7,6 @@ order is cancelled. Nothing here commits; the edge does.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,23 +18,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from printapi.accounts import service as accounts
 from printapi.auth.principal import Environment, Principal
-from printapi.catalogue import service as catalogue
-from printapi.catalogue.spec import Choice, ProductionSpeed, ProductSpec
 from printapi.kit import ids
 from printapi.kit.errors import (
     ConcurrentChange,
     Conflict,
     FieldError,
     Forbidden,
-    InvalidInput,
     NotFound,
 )
 from printapi.kit.pagination import Page, PageRequest
+from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
-from printapi.orders import checkout, repository
+from printapi.orders import checkout, repository, rules
 from printapi.orders.pricing import Invoice, Line, invoice, item_cost
-from printapi.orders.schemas import AddressIn, ItemIn, OrderIn, ShippingIn, StatusChangeIn
+from printapi.orders.rules import ItemPlan
+from printapi.orders.schemas import OrderIn, ShippingIn, StatusChangeIn
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
 from printapi.shipping import service as shipping
 from printapi.shipping.service import Quote, Shipment
@@ -43,120 +41,7 @@ from printapi.webhooks import service as webhooks
 
 DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
 
-# Printable ASCII without the characters that would break the order's URL.
-_ORDER_ID = re.compile(r"^[!-~]+$")
-_ID_FORBIDDEN = set("/\\?#%")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def is_email(value: str) -> bool:
-    """The e-mail rule of an order's customer (and of a billing address)."""
-    return bool(_EMAIL.match(value))
-
-
 SYNC_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class ItemPlan:
-    """One checked item: its product, page count, chosen options and price."""
-
-    item: ItemIn
-    spec: ProductSpec
-    page_count: int
-    sent: list[tuple[str, Choice]]  # options the client chose, echoed on the order
-    choices: list[Choice]  # sent choices plus the defaults of the options not sent
-
-
-def _id_errors(value: str | None, field: str) -> list[FieldError]:
-    if value is None or value == "":
-        return []
-    if not _ORDER_ID.match(value) or _ID_FORBIDDEN & set(value):
-        return [FieldError(field, "may hold printable ASCII except spaces and / \\ ? # %")]
-    return []
-
-
-def _shipping_of(request: OrderIn) -> ShippingIn:
-    if request.shipping is not None:
-        return request.shipping
-    if request.shipping_address is not None:
-        return ShippingIn(address=request.shipping_address)
-    raise InvalidInput.on("shipping", "is required", hint="Send shipping: {address: {...}, preference}.")
-
-
-def _options(
-    plan_item: ItemIn, spec: ProductSpec, where: str, errors: list[FieldError]
-) -> list[tuple[str, Choice]]:
-    sent: list[tuple[str, Choice]] = []
-    for index, option_in in enumerate(plan_item.options or []):
-        option = spec.option(option_in.id)
-        here = f"{where}.options[{index}]"
-        if option is None:
-            known = ", ".join(o.id for o in spec.options) or "none"
-            errors.append(FieldError(f"{here}.id", f"unknown option '{option_in.id}' (options: {known})"))
-        elif any(option_id == option.id for option_id, _ in sent):
-            errors.append(FieldError(f"{here}.id", f"option '{option.id}' is given twice"))
-        elif (choice := option.choice(option_in.value)) is None:
-            values = ", ".join(c.value for c in option.choices)
-            errors.append(FieldError(f"{here}.value", f"'{option_in.value}' is not a choice ({values})"))
-        else:
-            sent.append((option.id, choice))
-    return sent
-
-
-def _plan_item(item: ItemIn, spec: ProductSpec, where: str, errors: list[FieldError]) -> ItemPlan | None:
-    before = len(errors)
-    page_count = 0
-    try:
-        page_count = spec.page_count_for(item.page_count)
-    except ValueError as exc:
-        errors.append(FieldError(f"{where}.pageCount", str(exc)))
-    try:
-        spec.check_quantity(item.quantity)
-    except ValueError as exc:
-        errors.append(FieldError(f"{where}.quantity", str(exc)))
-    if item.files is not None and item.files.cover is not None and spec.file("cover") is None:
-        errors.append(FieldError(f"{where}.files.cover", f"{spec.id} has no cover file"))
-    errors.extend(_id_errors(item.id, f"{where}.id"))
-    sent = _options(item, spec, where, errors)
-    if len(errors) > before:
-        return None
-    chosen = dict(sent)
-    choices = [chosen.get(o.id) or o.choice(o.default) for o in spec.options]
-    return ItemPlan(item, spec, page_count, sent, [c for c in choices if c is not None])
-
-
-def _plan_items(request: OrderIn, specs: dict[str, ProductSpec], errors: list[FieldError]) -> list[ItemPlan]:
-    plans = []
-    seen_ids: set[str] = set()
-    for index, item in enumerate(request.items):
-        where = f"items[{index}]"
-        if item.id:
-            if item.id in seen_ids:
-                errors.append(FieldError(f"{where}.id", f"item id '{item.id}' is used twice in this order"))
-            seen_ids.add(item.id)
-        spec = specs.get(item.product_id)
-        if spec is None:
-            errors.append(FieldError(f"{where}.productId", f"unknown product '{item.product_id}'"))
-            continue
-        plan = _plan_item(item, spec, where, errors)
-        if plan is not None:
-            plans.append(plan)
-    return plans
-
-
-def _order_errors(request: OrderIn, address: AddressIn, prefix: str) -> list[FieldError]:
-    errors = _id_errors(request.id, "id")
-    if request.email and not _EMAIL.match(request.email):
-        errors.append(FieldError("email", "is not an e-mail address"))
-    errors.extend(shipping.destination_errors(address.country, address.state, prefix=prefix))
-    return errors
-
-
-def _speed_errors(speed: ProductionSpeed, plans: list[ItemPlan]) -> list[FieldError]:
-    if plans and not any(plan.spec.production_time(speed) for plan in plans):
-        return [FieldError("productionSpeed", f"no item of this order can be produced at {speed} speed")]
-    return []
 
 
 async def _new_order_id(session: AsyncSession, principal: Principal, wanted: str | None) -> str:
@@ -280,18 +165,6 @@ def _build_order(
     )
 
 
-async def _check(session: AsyncSession, request: OrderIn, ship: ShippingIn) -> list[ItemPlan]:
-    errors = _order_errors(
-        request, ship.address, "shipping.address." if request.shipping else "shippingAddress."
-    )
-    specs = await catalogue.find_products(session, product_ids=[item.product_id for item in request.items])
-    plans = _plan_items(request, specs, errors)
-    errors.extend(_speed_errors(request.production_speed, plans))
-    if errors:
-        raise InvalidInput.of(errors, hints=["Every problem of the request is listed in errors."])
-    return plans
-
-
 @dataclass(frozen=True)
 class Draft:
     """A checked and priced order request: everything placing it needs to read first."""
@@ -307,16 +180,21 @@ class Draft:
 
 
 async def prepare_order(
-    session: AsyncSession, *, principal: Principal, request: OrderIn, express_surcharge: Decimal
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Sent[OrderIn],
+    express_surcharge: Decimal,
+    now: datetime,
 ) -> Draft:
-    """Check and price an order request, reading only (the catalogue, the account, the id).
+    """Check and price an order request, reading only (the catalogue, the account, a coupon, the id).
 
     The API runs this in a read transaction, so that the write transaction of ``store_order``
     holds SQLite's one write lock for the inserts alone. A custom id taken in between still
-    ends in 409: the unique index decides.
+    ends in 409: the unique index decides; a coupon's last use taken in between, in 400.
     """
-    ship = _shipping_of(request)
-    plans = await _check(session, request, ship)
+    account = await accounts.account(session, account_id=principal.account_id)
+    request_in, ship, plans = await rules.checked_order(session, request, account=account, now=now)
     quote = shipping.rate_for(
         [Shipment(plan.spec, plan.page_count, plan.item.quantity) for plan in plans],
         country=ship.address.country,
@@ -328,14 +206,13 @@ async def prepare_order(
             page_count=plan.page_count,
             quantity=plan.item.quantity,
             choices=plan.choices,
-            speed=request.production_speed,
+            speed=request_in.production_speed,
             express_surcharge=express_surcharge,
         )
         for plan in plans
     ]
-    order_id = await _new_order_id(session, principal, request.id)
-    account = await accounts.account(session, account_id=principal.account_id)
-    return Draft(request, ship, plans, quote, costs, express_surcharge, order_id, account.payment_screen)
+    order_id = await _new_order_id(session, principal, request_in.id)
+    return Draft(request_in, ship, plans, quote, costs, express_surcharge, order_id, account.payment_screen)
 
 
 async def store_order(session: AsyncSession, *, principal: Principal, draft: Draft, now: datetime) -> Order:
@@ -391,7 +268,7 @@ async def place_order(
     """Check, price and store a new order in one transaction (tests and benchmarks place many
     orders this way; the API reads in a transaction of its own first)."""
     draft = await prepare_order(
-        session, principal=principal, request=request, express_surcharge=express_surcharge
+        session, principal=principal, request=Sent.of(request), express_surcharge=express_surcharge, now=now
     )
     return await store_order(session, principal=principal, draft=draft, now=now)
 
@@ -491,6 +368,15 @@ async def statuses_since(
 # -- moving ------------------------------------------------------------------------------------
 
 
+def checked_change(request: Sent[StatusChangeIn]) -> StatusChangeIn:
+    """A status change from the API, or one 400 with every problem: the schema's and the rules'."""
+    problems = Problems.of(request)
+    if request.body is not None:
+        rules.check_change(request.body, problems)
+    problems.raise_if_any()
+    return request.valid()
+
+
 async def change_status(
     session: AsyncSession,
     *,
@@ -500,13 +386,11 @@ async def change_status(
     now: datetime,
 ) -> Order:
     """Move ``order`` to ``change.status`` if the state machine allows it and nobody was first."""
+    problems = Problems()
+    rules.check_change(change, problems)
+    problems.raise_if_any()
     current = OrderStatus(order.status)
     target = transition(current, change.status)
-    if change.tracking_url is not None:
-        if target is not OrderStatus.SHIPPED:
-            raise InvalidInput.on("trackingUrl", "can only be given when the order is Shipped")
-        if not change.tracking_url.lower().startswith(("http://", "https://")):
-            raise InvalidInput.on("trackingUrl", "must be an http:// or https:// URL")
     if target is OrderStatus.CANCELLED:
         # Its payment before the order, as a payment's outcome takes them (no deadlock).
         await repository.lock_payment(session, order_pk=order.pk)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
-from printapi.kit.errors import ApiError, Forbidden, InvalidInput
+from printapi.kit.errors import ApiError, Forbidden
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.payments import pages, presenters, service
 from printapi.payments.provider import PaymentProvider, Redirect, TestProvider
@@ -44,20 +45,20 @@ def provider_for(runtime: Runtime, environment: str) -> PaymentProvider:
     description="Post to the order's checkout.setupUrl; send the customer to the paymentUrl of the answer.",
 )
 async def set_up_checkout(
-    code: str, body: CheckoutIn, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
+    code: str,
+    body: Json[CheckoutIn],
+    principal: Placer,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    urls: UrlsDep,
 ) -> WireResponse:
+    request = service.checked_setup(body)  # a 400 with every problem comes before the 403s and 404s
     provider = provider_for(runtime, principal.environment)
-    address = body.billing.address if body.billing is not None else body.billing_address
-    if address is None:
-        raise InvalidInput.on(
-            "billing", "is required", hint="Send billing: {address: {name, line1, postCode, city, country}}."
-        )
     _, payment = await service.setup(
         session,
         principal=principal,
         code=code,
-        return_url=body.return_url,
-        billing=service.Billing(address=address, email=address.email),
+        request=request,
         provider=provider.name,
         ttl=timedelta(seconds=runtime.settings.payment_ttl_seconds),
         now=runtime.clock.now(),

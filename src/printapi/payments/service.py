@@ -17,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.kit import ids
-from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound
+from printapi.kit.errors import Forbidden, NotFound
+from printapi.kit.problems import Problems, Sent
 from printapi.models import Order, Payment
+from printapi.orders import rules
 from printapi.orders import service as orders
 from printapi.orders.schemas import AddressIn, StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.payments import repository
+from printapi.payments.schemas import BillingAddressIn, CheckoutIn
 from printapi.payments.states import PaymentStatus, transition
 from printapi.shipping import service as shipping
 
@@ -33,14 +36,46 @@ class Billing:
     email: str | None
 
 
-def check_billing(billing: Billing) -> None:
+@dataclass(frozen=True)
+class Setup:
+    """A checkout request the rules accept: where the customer returns to, and who pays."""
+
+    return_url: str
+    billing: Billing
+
+
+def _billing_of(request: CheckoutIn, problems: Problems) -> tuple[BillingAddressIn, str] | None:
+    """The v2 ``billing.address`` (else the v1 ``billingAddress``) and its fields' prefix on the wire."""
+    if request.billing is not None or not problems.usable("billing"):
+        address = request.billing.address if request.billing is not None else None
+        return (address, "billing.address.") if address is not None else None
+    if request.billing_address is not None:
+        return request.billing_address, "billingAddress."
+    if problems.usable("billingAddress"):
+        problems.add(
+            "billing", "is required", hint="Send billing: {address: {name, line1, postCode, city, country}}."
+        )
+    return None
+
+
+def _check_billing(address: BillingAddressIn, prefix: str, problems: Problems) -> None:
     """The same rules as the order's shipping address: ISO country and subdivision, an e-mail."""
-    prefix = "billing.address."
-    errors = shipping.destination_errors(billing.address.country, billing.address.state, prefix=prefix)
-    if billing.email and not orders.is_email(billing.email):
-        errors.append(FieldError(f"{prefix}email", "is not an e-mail address"))
-    if errors:
-        raise InvalidInput.of(errors)
+    shipping.check_destination(problems, country=address.country, state=address.state, prefix=prefix)
+    if address.email and problems.usable(f"{prefix}email") and not rules.is_email(address.email):
+        problems.add(f"{prefix}email", "is not an e-mail address")
+
+
+def checked_setup(request: Sent[CheckoutIn]) -> Setup:
+    """The checkout request, or one 400 with every problem of it: the schema's and the rules'."""
+    problems = Problems.of(request)
+    if request.body is not None and (billing := _billing_of(request.body, problems)) is not None:
+        _check_billing(*billing, problems)
+    problems.raise_if_any()
+    body = request.valid()
+    billing = _billing_of(body, problems)
+    assert billing is not None, "a checkout request the rules accept has a billing address"
+    address = billing[0]
+    return Setup(return_url=body.return_url, billing=Billing(address=address, email=address.email))
 
 
 def _billing_columns(billing: Billing) -> dict[str, Any]:
@@ -75,14 +110,13 @@ async def setup(
     *,
     principal: Principal,
     code: str,
-    return_url: str,
-    billing: Billing,
+    request: Setup,
     provider: str,
     ttl: timedelta,
     now: datetime,
 ) -> tuple[Order, Payment]:
     """Open the payment of an order (or change its return URL and billing while it is Open)."""
-    check_billing(billing)
+    return_url, billing = request.return_url, request.billing
     order = await _order_of_checkout(session, principal=principal, code=code)
     if order.status != OrderStatus.CREATED:
         raise Forbidden(message=f"Order '{order.id}' is {order.status}: it can no longer be paid.")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from printapi.api import ReadSession, RuntimeDep, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.shipping import service
 from printapi.shipping.schemas import ShippingQuoteIn, ShippingQuoteOut
@@ -20,7 +21,7 @@ router = APIRouter(tags=["shipping"])
     "/shipping/quote", response_model=ShippingQuoteOut, summary="Shipping and handling for a would-be order"
 )
 async def quote_shipping(
-    body: ShippingQuoteIn,
+    body: Json[ShippingQuoteIn],
     principal: Annotated[Principal, Depends(require(Scope.SHIPPING_QUOTE))],
     session: ReadSession,
     runtime: RuntimeDep,

@@ -12,9 +12,10 @@ from printapi.accounts import service as accounts
 from printapi.catalogue import service as catalogue
 from printapi.catalogue.spec import ProductSpec
 from printapi.kit import countries
-from printapi.kit.errors import FieldError, InvalidInput
+from printapi.kit.errors import FieldError
+from printapi.kit.problems import Problems, Sent
 from printapi.shipping.rates import Parcel, Rate, ShippingPreference, choose, combine
-from printapi.shipping.schemas import ShippingQuoteIn
+from printapi.shipping.schemas import QuoteItemIn, ShippingQuoteIn
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,14 @@ def destination_errors(country: str, state: str | None, *, prefix: str) -> list[
     return errors
 
 
+def check_destination(problems: Problems, *, country: str | None, state: str | None, prefix: str) -> None:
+    """The destination rules over what the schema accepted: the country, then its subdivision."""
+    if country is None or not problems.usable(f"{prefix}country"):
+        return  # refused by the schema (or its address was): nothing to check a state against
+    state = state if problems.usable(f"{prefix}state") else None
+    problems.extend(destination_errors(country, state, prefix=prefix))
+
+
 def rate_for(lines: Sequence[Shipment], *, country: str, preference: ShippingPreference) -> Quote:
     parcel = combine(
         [
@@ -62,27 +71,36 @@ async def consumer_price(session: AsyncSession, *, account_id: int, quote: Quote
     return accounts.consumer_shipping(account, quote.rate.consumer)
 
 
-async def quote(session: AsyncSession, *, request: ShippingQuoteIn) -> Quote:
-    errors = destination_errors(request.country, request.state, prefix="")
-    specs = await catalogue.find_products(session, product_ids=[item.product_id for item in request.items])
+async def quote(session: AsyncSession, *, request: Sent[ShippingQuoteIn]) -> Quote:
+    """The quote, or one 400 with every problem: the schema's, the destination's, each item's."""
+    problems = Problems.of(request)
+    lines: list[Shipment] = []
+    if (body := request.body) is not None:
+        check_destination(problems, country=body.country, state=body.state, prefix="")
+        lines = await _shipments(session, body.items or [], problems)
+    problems.raise_if_any()
+    body = request.valid()
+    return rate_for(lines, country=body.country, preference=body.preference)
+
+
+async def _shipments(
+    session: AsyncSession, items: Sequence[QuoteItemIn | None], problems: Problems
+) -> list[Shipment]:
+    """The lines of the items the rules accept; the others' problems go to ``problems``."""
+    wanted = [item.product_id for item in items if item is not None and item.product_id is not None]
+    specs = await catalogue.find_products(session, product_ids=wanted)
     lines = []
-    for index, item in enumerate(request.items):
-        spec = specs.get(item.product_id)
+    for index, item in enumerate(items):
         where = f"items[{index}]"
+        if item is None or not problems.usable(f"{where}.productId"):
+            continue  # refused by the schema: its problem is listed
+        spec = specs.get(item.product_id)
         if spec is None:
-            errors.append(FieldError(f"{where}.productId", f"unknown product '{item.product_id}'"))
+            problems.add(f"{where}.productId", f"unknown product '{item.product_id}'")
             continue
-        try:
-            page_count = spec.page_count_for(item.page_count)
-        except ValueError as exc:
-            errors.append(FieldError(f"{where}.pageCount", str(exc)))
-            continue
-        try:
-            spec.check_quantity(item.quantity)
-        except ValueError as exc:
-            errors.append(FieldError(f"{where}.quantity", str(exc)))
-            continue
-        lines.append(Shipment(spec=spec, page_count=page_count, quantity=item.quantity))
-    if errors:
-        raise InvalidInput.of(errors)
-    return rate_for(lines, country=request.country, preference=request.preference)
+        before = len(problems.errors)
+        page_count = problems.check(f"{where}.pageCount", spec.page_count_for, item.page_count)
+        problems.check(f"{where}.quantity", spec.check_quantity, item.quantity)
+        if page_count is not None and len(problems.errors) == before:
+            lines.append(Shipment(spec=spec, page_count=page_count, quantity=item.quantity))
+    return lines

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from printapi.api import PageDep, ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
+from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.orders import service as orders
 from printapi.webhooks import presenters, service
@@ -45,15 +46,16 @@ async def list_webhooks(principal: Manager, session: ReadSession, runtime: Runti
     description="The answer carries the endpoint's signing secret; it is shown only here and on rotation.",
 )
 async def create_webhook(
-    body: EndpointIn, principal: Manager, session: WriteSession, runtime: RuntimeDep
+    body: Json[EndpointIn], principal: Manager, session: WriteSession, runtime: RuntimeDep
 ) -> WireResponse:
+    request = service.checked_endpoint(body, guard=runtime.guard)
     endpoint = await service.create_endpoint(
         session,
         account_id=principal.account_id,
         environment=principal.environment,
-        url=body.url,
-        description=body.description,
-        enabled=body.enabled,
+        url=request.url,
+        description=request.description,
+        enabled=request.enabled,
         guard=runtime.guard,
         now=runtime.clock.now(),
     )
@@ -94,9 +96,14 @@ async def _update(
     "/webhooks/{endpoint_id}", response_model=EndpointOut, summary="Change url, description or enabled"
 )
 async def update_webhook(
-    endpoint_id: str, body: EndpointPatch, principal: Manager, session: WriteSession, runtime: RuntimeDep
+    endpoint_id: str,
+    body: Json[EndpointPatch],
+    principal: Manager,
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> WireResponse:
-    return await _update(endpoint_id, body, principal, session, runtime)
+    patch = service.checked_endpoint(body, guard=runtime.guard)
+    return await _update(endpoint_id, patch, principal, session, runtime)
 
 
 @router.post("/webhooks/{endpoint_id}/enable", response_model=EndpointOut, summary="Enable an endpoint")

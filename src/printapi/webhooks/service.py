@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,9 +17,11 @@ from printapi.auth.principal import Principal
 from printapi.kit import ids
 from printapi.kit.errors import InvalidInput, NotFound
 from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard
+from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import Order, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks import repository, signing
+from printapi.webhooks.schemas import EndpointIn, EndpointPatch
 from printapi.webhooks.states import NotificationKind, NotificationStatus
 
 CHANNEL = "webhooks"
@@ -47,6 +50,18 @@ def check_url(url: str, guard: OutboundGuard) -> str:
         ) from exc
 
 
+E = TypeVar("E", EndpointIn, EndpointPatch)
+
+
+def checked_endpoint(request: Sent[E], *, guard: OutboundGuard) -> E:
+    """An endpoint request from the API, or one 400 with every problem: the schema's and the URL's."""
+    problems = Problems.of(request)
+    if request.body is not None and request.body.url is not None:
+        problems.check("url", check_url, request.body.url, guard)
+    problems.raise_if_any()
+    return request.valid()
+
+
 DESCRIPTION_LENGTH = 200
 
 
@@ -55,6 +70,15 @@ def check_description(description: str | None) -> str | None:
     if description is not None and len(description) > DESCRIPTION_LENGTH:
         raise InvalidInput.on("description", f"must be at most {DESCRIPTION_LENGTH} characters")
     return description
+
+
+def _checked(url: str | None, description: str | None, guard: OutboundGuard) -> str | None:
+    """The URL to store (None when none is given), or one 400 with every problem of the two."""
+    problems = Problems()
+    checked = None if url is None else problems.check("url", check_url, url, guard)
+    problems.check("description", check_description, description)
+    problems.raise_if_any()
+    return checked
 
 
 async def create_endpoint(
@@ -69,14 +93,16 @@ async def create_endpoint(
     now: datetime,
 ) -> WebhookEndpoint:
     """A new endpoint with its own signing secret (shown to the owner once, at creation)."""
+    checked_url = _checked(url, description, guard)
+    assert checked_url is not None, "a URL that was given and passed"
     return await repository.add_endpoint(
         session,
         WebhookEndpoint(
             id="ep_" + ids.random_code(20),
             account_id=account_id,
             environment=environment,
-            url=check_url(url, guard),
-            description=check_description(description),
+            url=checked_url,
+            description=description,
             enabled=enabled,
             secret=signing.new_secret(),
             created_at=now,
@@ -122,13 +148,13 @@ async def update_endpoint(
     now: datetime,
 ) -> WebhookEndpoint:
     endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
-    if url is not None:
-        checked = check_url(url, guard)
+    checked = _checked(url, description, guard)
+    if checked is not None:
         if checked != endpoint.url:
             endpoint.concurrency = 1  # another server: slow start again
         endpoint.url = checked
     if description is not None:
-        endpoint.description = check_description(description)
+        endpoint.description = description
     if enabled is not None:
         endpoint.enabled = enabled
     endpoint.updated_at = now
