@@ -25,6 +25,8 @@ from tests.webhooks.conftest import Call, Receiver
 
 T = TypeVar("T")
 PDF = {"Content-Type": "application/pdf"}
+# The dashboard password of every shop opened here.
+SHOP_PASSWORD = "password-123"
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Shop:
 async def open_shop(deployment: Deployment, http: httpx.AsyncClient) -> Shop:
     """A new account with test credentials made by the CLI, and a token for them over HTTP."""
     email = f"shop-{secrets.token_hex(4)}@example.nl"
-    await deployment.cli("accounts", "create", "--email", email, "--password", "password-123")
+    await deployment.cli("accounts", "create", "--email", email, "--password", SHOP_PASSWORD)
     created = await deployment.cli("clients", "create", "--account", email, "--environment", "test", "--json")
     credentials = json.loads(created.output)
     return Shop(email, http, await token_headers(http, credentials))

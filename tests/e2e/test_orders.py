@@ -4,16 +4,20 @@ and by download, production and shipping, and a signed webhook within a second o
 
 from __future__ import annotations
 
+import re
 import time
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Page, expect
 
+from tests.browser.conftest import needs_chromium
 from tests.e2e.conftest import FileServer
 from tests.e2e.processes import Deployment, children, command_line, mapped_files
-from tests.e2e.shop import Shop, signed_correctly, token_headers, until, webhook_for
+from tests.e2e.shop import SHOP_PASSWORD, Shop, signed_correctly, token_headers, until, webhook_for
 from tests.files.make_files import make_pdf
 from tests.webhooks.conftest import Receiver, Smtp
 
@@ -141,28 +145,44 @@ class TestABookOrderedOverHttp:
         assert len({call.headers["webhook-id"] for call in calls}) == 2
 
 
+async def fail_all_attempts(deployment: Deployment, shop: Shop, url: str, order_id: str) -> dict[str, Any]:
+    """An order moved by the print shop's CLI while the shop's endpoint at ``url`` fails: the
+    notification once given up, as the delivery log shows it."""
+    await shop.place(BOOK, order_id=order_id)
+    moved = await deployment.cli("orders", "set-status", order_id, "Processing", "--account", shop.email)
+    assert moved.output == f"order {order_id}: Processing\n"
+
+    async def given_up() -> dict[str, Any] | None:
+        log = await shop.notifications(order_id)
+        return log[0] | {"movedAt": moved.at} if log and log[0]["status"] == "failed" else None
+
+    return await until(given_up, seconds=30, what="the notification given up")
+
+
+async def mails_to(server: Smtp, address: str, count: int) -> list[Message] | None:
+    found = [mail for mail in server.messages if mail["To"] == address]
+    return found if len(found) >= count else None
+
+
+def text_of(mail: Message) -> str:
+    """The plain-text body, its transfer encoding (quoted-printable) undone."""
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    return body.decode()
+
+
 class TestAReceiverThatKeepsFailing:
     async def test_gets_every_attempt_of_the_schedule_with_one_webhook_id_and_the_owner_gets_both_mails(
         self, deployment: Deployment, shop: Shop, receiver: Receiver, mail_server: Smtp
     ) -> None:
         endpoint = await shop.add_endpoint(receiver.url("/status/503"))
-        await shop.place(BOOK, order_id="failing-1")
 
-        # The print shop moves it with the CLI: a process of its own, whose commit wakes the worker.
-        moved = await deployment.cli(
-            "orders", "set-status", "failing-1", "Processing", "--account", shop.email
-        )
-        assert moved.output == "order failing-1: Processing\n"
-
-        async def given_up() -> dict[str, Any] | None:
-            log = await shop.notifications("failing-1")
-            return log[0] if log and log[0]["status"] == "failed" else None
-
-        notification = await until(given_up, seconds=30, what="the notification given up")
+        notification = await fail_all_attempts(deployment, shop, endpoint["url"], "failing-1")
         mails = await until(lambda: mails_to(mail_server, shop.email, 2), seconds=30, what="two owner mails")
 
         calls = receiver.to("/status/503")
-        assert calls[0].at - moved.at < PROMISE_SECONDS  # the worker did not wait for its poll
+        # The CLI is a process of its own: its commit woke the worker, which did not wait for its poll.
+        assert calls[0].at - notification["movedAt"] < PROMISE_SECONDS
         assert notification["attempts"] == ATTEMPTS_IN_ALL
         assert [attempt["statusCode"] for attempt in notification["attemptLog"]] == [503] * ATTEMPTS_IN_ALL
         assert len(calls) == ATTEMPTS_IN_ALL
@@ -172,9 +192,27 @@ class TestAReceiverThatKeepsFailing:
         subjects = sorted(str(mail["Subject"]) for mail in mails)
         assert "given up after every retry" in subjects[0]
         assert "are failing" in subjects[1]
-        assert all("failing-1" in str(mail.get_payload()) for mail in mails)
+        assert all("Orders: failing-1" in text_of(mail) for mail in mails)
 
 
-async def mails_to(server: Smtp, address: str, count: int) -> list[Any] | None:
-    found = [mail for mail in server.messages if mail["To"] == address]
-    return found if len(found) >= count else None
+@needs_chromium
+class TestTheOwnersMailAboutAFailingEndpoint:
+    async def test_its_delivery_log_link_shows_the_owner_the_log_after_signing_in(
+        self, deployment: Deployment, shop: Shop, receiver: Receiver, mail_server: Smtp, page: Page
+    ) -> None:
+        endpoint = await shop.add_endpoint(receiver.url("/status/500"))
+        notification = await fail_all_attempts(deployment, shop, endpoint["url"], "failing-2")
+        mails = await until(lambda: mails_to(mail_server, shop.email, 1), seconds=30, what="an owner mail")
+        link = re.search(r"^Delivery log: (\S+)\s*$", text_of(mails[0]), re.MULTILINE)
+        assert link is not None, text_of(mails[0])
+
+        await page.goto(link.group(1))
+        await page.get_by_label("E-mail address").fill(shop.email)
+        await page.get_by_label("Password").fill(SHOP_PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+
+        await expect(page).to_have_url(link.group(1))
+        row = page.locator(f'tr[data-notification="{notification["id"]}"]')
+        await expect(row).to_contain_text("order failing-2")
+        await expect(row).to_contain_text("failed")
+        await expect(row.locator("ol.attempts li")).to_have_count(ATTEMPTS_IN_ALL)
