@@ -70,10 +70,14 @@ class Shop:
         return await self.get_json(f"/v2/orders/{order_id}/status")
 
     async def notifications(self, order_id: str) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = (await self.get_json(f"/v2/orders/{order_id}/notifications"))[
-            "results"
-        ]
+        log = await self.get_json(f"/v2/orders/{order_id}/notifications")
+        results: list[dict[str, Any]] = log["results"]
         return results
+
+    async def delivered(self, order_id: str) -> list[dict[str, Any]] | None:
+        """The order's delivery log once it has entries and every one is delivered."""
+        log = await self.notifications(order_id)
+        return log if log and all(entry["status"] == "delivered" for entry in log) else None
 
 
 async def open_shop(deployment: Deployment, http: httpx.AsyncClient) -> Shop:
@@ -94,11 +98,14 @@ async def token_headers(http: httpx.AsyncClient, credentials: dict[str, str]) ->
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def signed_correctly(secret: str, call: Call) -> bool:
-    """The call's Standard Webhooks signature, checked with the reference implementation."""
-    moment = datetime.fromtimestamp(int(call.headers["webhook-timestamp"]), tz=UTC)
+def signed_correctly(secret: str, call: Call, *, tolerance_seconds: float = 300) -> bool:
+    """The call's Standard Webhooks signature, checked with the reference implementation, and its
+    timestamp within the tolerance a receiver allows (docs/webhooks.md)."""
+    timestamp = int(call.headers["webhook-timestamp"])
+    moment = datetime.fromtimestamp(timestamp, tz=UTC)
     expected = Webhook(secret).sign(call.headers["webhook-id"], moment, call.body.decode())
-    return expected in call.headers["webhook-signature"].split(" ")
+    fresh = abs(time.time() - timestamp) <= tolerance_seconds
+    return fresh and expected in call.headers["webhook-signature"].split(" ")
 
 
 async def until(probe: Callable[[], Awaitable[T | None]], *, seconds: float, what: str) -> T:

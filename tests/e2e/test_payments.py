@@ -9,6 +9,7 @@ two customers pay or fail; each of those sets up its own link right before the b
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +107,10 @@ async def settled(shop: Shop, order_id: str) -> dict[str, Any] | None:
 
 async def delivered_once(shop: Shop, receiver: Receiver, order_ids: tuple[str, ...]) -> bool:
     """Each order had one notification (the payment and the order's move together), delivered in one call."""
-
-    async def all_delivered() -> bool | None:
-        logs = [await shop.notifications(order_id) for order_id in order_ids]
-        return all(len(log) == 1 and log[0]["status"] == "delivered" for log in logs) or None
-
-    await until(all_delivered, seconds=10, what="every notification delivered")
+    for order_id in order_ids:
+        log = await until(
+            partial(shop.delivered, order_id), seconds=10, what=f"{order_id}'s webhook delivered"
+        )
+        assert len(log) == 1, log
     bodies = sorted(call.body for call in receiver.to(HOOK))
     return bodies == sorted(f"orderId={order_id}".encode() for order_id in order_ids)
