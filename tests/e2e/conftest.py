@@ -27,7 +27,7 @@ from tests.integration.conftest import (
     fresh_postgres_database,
     postgres_server_or_skip,
 )
-from tests.webhooks.conftest import Smtp, loopback_site, receiver, smtp_server  # noqa: F401 - `receiver` is a fixture used here
+from tests.webhooks.conftest import Smtp, loopback_site, receiver, smtp_server  # noqa: F401 - a fixture
 
 LOG_TAIL = 20_000
 

@@ -14,8 +14,8 @@ SIGTERM (SIGKILL when that does not end them) and their logs stay in the deploym
 from __future__ import annotations
 
 import asyncio
-import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -100,7 +100,7 @@ class Deployment:
     processes: list[ShippedProcess] = field(default_factory=list)
     # The operations port (/healthz, /readyz, /metrics) of a separate `printapi worker`.
     worker_base: str | None = None
-    # What `printapi demo` printed (SQLite: `make run` runs it before serving).
+    # The credentials `printapi demo` printed (SQLite: `make run` runs it before serving).
     demo_credentials: dict[str, str] | None = None
 
     def process(self, name: str) -> ShippedProcess:
@@ -121,12 +121,17 @@ class Deployment:
         )
         assert process.stdout is not None
         assert process.stderr is not None
-        async with asyncio.timeout(COMMAND_SECONDS):
-            errors = asyncio.ensure_future(process.stderr.read())
-            first = await process.stdout.readline()  # printed once the command's transaction committed
-            at = time.monotonic()
-            output = (first + await process.stdout.read()).decode()
-            await process.wait()
+        errors = asyncio.ensure_future(process.stderr.read())
+        try:
+            async with asyncio.timeout(COMMAND_SECONDS):
+                first = await process.stdout.readline()  # printed once the command's transaction committed
+                at = time.monotonic()
+                output = (first + await process.stdout.read()).decode()
+                await process.wait()
+        finally:
+            if process.returncode is None:  # it overran: it does not outlive the test
+                process.kill()
+                await process.wait()
         command = f"printapi {' '.join(args)}"
         assert process.returncode == 0, (
             f"{command}: {process.returncode}\n{output}\n{(await errors).decode()}"
@@ -202,6 +207,13 @@ def wait_ready(deployment: Deployment, base: str) -> None:
     raise AssertionError(f"{base}/readyz not ready within {START_SECONDS} s: {last}\n{deployment.logs()}")
 
 
+def printed_credentials(output: str) -> dict[str, str]:
+    """The test credentials as `printapi demo` prints them for the user to copy."""
+    found = dict(re.findall(r"^ +(client_id|client_secret) +(\S+)$", output, re.MULTILINE))
+    assert set(found) == {"client_id", "client_secret"}, output
+    return found
+
+
 def start_sqlite(folder: Path, *, extra: dict[str, str]) -> Deployment:
     """``make run`` on a SQLite file of its own: ``printapi demo``, then ``printapi serve``."""
     port = free_port()
@@ -210,8 +222,8 @@ def start_sqlite(folder: Path, *, extra: dict[str, str]) -> Deployment:
     deployment = Deployment(
         "sqlite", base, environment(database_url=url, base=base, folder=folder, extra=extra), folder
     )
-    run_command(deployment, "demo", "--credentials-file", str(folder / "demo-credentials.json"))
-    deployment.demo_credentials = json.loads((folder / "demo-credentials.json").read_text())
+    printed = run_command(deployment, "demo", "--credentials-file", str(folder / "demo-credentials.json"))
+    deployment.demo_credentials = printed_credentials(printed)
     try:
         spawn(deployment, "serve", "serve", "--host", "127.0.0.1", "--port", str(port))
         wait_ready(deployment, base)
