@@ -10,6 +10,7 @@ import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -108,18 +109,27 @@ def _make_app(receiver: Receiver) -> web.Application:
     return app
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    receiver = Receiver("")
-    runner = web.AppRunner(_make_app(receiver), access_log=None)
+@asynccontextmanager
+async def loopback_site(app: web.Application) -> AsyncIterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     server = site._server
     assert server is not None
-    receiver.base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    yield receiver
-    await runner.cleanup()
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    receiver = Receiver("")
+    async with loopback_site(_make_app(receiver)) as base:
+        receiver.base = base
+        yield receiver
 
 
 class _Inbox:
@@ -157,8 +167,9 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
+@contextmanager
+def smtp_server() -> Iterator[Smtp]:
+    """An aiosmtpd server on a free loopback port (in a thread of its own) until the block ends."""
     inbox = _Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -167,6 +178,12 @@ def smtp() -> Iterator[Smtp]:
         yield Smtp(port, inbox)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -107,7 +107,9 @@ async def mail_due_alerts(
             endpoint=endpoint,
             alerts=alerts,
             attempts_in_all=attempts_in_all,
-            log_url=f"{public_url}/v2/webhooks/{endpoint.id}/notifications",
+            # The owner reads the mail in a browser: the dashboard's page of the endpoint (after
+            # signing in), not the API's log, which answers only to a bearer token.
+            log_url=f"{public_url}/dashboard/webhooks/{endpoint.id}",
         )
         messages.append(mail.Draft(to=_recipient(owner), subject=subject, body=body, topic=f"webhook_{kind}"))
         mailed += [alert.pk for alert in alerts]
