@@ -131,14 +131,23 @@ async def run_preflight(
         "memoryMb": memory_mb,
         "cpuSeconds": math.ceil(timeout_seconds) + 1,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        CHILD_MODULE,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    starting = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            CHILD_MODULE,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
     )
+    try:
+        process = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        # Cancelled while the child was being started (on uvloop it runs before the start returns):
+        # it must not outlive the request either.
+        await _stop(await starting)
+        raise
     try:
         async with asyncio.timeout(timeout_seconds):
             out, err = await process.communicate(json.dumps(request).encode())
