@@ -8,6 +8,7 @@ a SQLite file of the test's own. What a command changed is checked through the A
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -24,7 +25,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select, text
+from typer.testing import CliRunner
 
+from printapi.cli import app as printapi_cli
 from printapi.models import ApiClient, Product
 from printapi.runtime import Runtime
 from tests.conftest import (
@@ -75,7 +78,24 @@ class Cli:
         env.update(extra)
         return env
 
+    def settings(self, **extra: str) -> dict[str, str]:
+        """Only the PRINTAPI_* settings of ``environment``."""
+        return {key: value for key, value in self.environment(**extra).items() if key.startswith("PRINTAPI_")}
+
     async def run(self, *args: str, **extra_env: str) -> Run:
+        """The command in this process, as Typer's test runner calls it, in a thread of its own: the
+        command runs an event loop of its own. (A subprocess costs about 2 s of start-up; a few
+        smoke tests below ``spawn`` the installed command.)"""
+        return await asyncio.to_thread(self._invoke, list(args), self.settings(**extra_env))
+
+    def _invoke(self, args: list[str], settings: dict[str, str]) -> Run:
+        unset: dict[str, str | None] = {key: None for key in os.environ if key.startswith("PRINTAPI_")}
+        with contextlib.chdir(self.folder):
+            result = CliRunner().invoke(printapi_cli, args, env=unset | settings, catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    async def spawn(self, *args: str, **extra_env: str) -> Run:
+        """The installed ``printapi`` command in a process of its own."""
         process = await asyncio.create_subprocess_exec(
             str(PRINTAPI),
             *args,
@@ -89,8 +109,8 @@ class Cli:
         assert process.returncode is not None
         return Run(process.returncode, out.decode(), err.decode())
 
-    async def ok(self, *args: str) -> str:
-        result = await self.run(*args)
+    async def ok(self, *args: str, spawn: bool = False) -> str:
+        result = await (self.spawn(*args) if spawn else self.run(*args))
         assert result.returncode == 0, result
         return result.stdout
 
@@ -162,7 +182,7 @@ class TestMigrateAndSeed:
         assert count == PRODUCTS
 
     async def test_bad_settings_exit_2_with_a_message(self, empty_cli: Cli) -> None:
-        result = await empty_cli.run("migrate", PRINTAPI_SECRET_KEY="too-short")
+        result = await empty_cli.spawn("migrate", PRINTAPI_SECRET_KEY="too-short")  # the installed command
 
         assert result.returncode == 2
         assert "PRINTAPI_SECRET_KEY must be at least 32 characters" in result.stderr
@@ -177,7 +197,9 @@ class TestAccountsAndClients:
         )
 
         printed = json.loads(
-            await cli.ok("clients", "create", "--account", email, "--environment", "test", "--json")
+            await cli.ok(
+                "clients", "create", "--account", email, "--environment", "test", "--json", spawn=True
+            )
         )
 
         assert set(printed) == {"client_id", "client_secret"}
@@ -474,7 +496,7 @@ class TestMigrateOnPostgres:
         try:
             cli = Cli(Path(tempfile.gettempdir()), url)
 
-            first, second = await asyncio.gather(cli.run("migrate"), cli.run("migrate"))
+            first, second = await asyncio.gather(cli.spawn("migrate"), cli.spawn("migrate"))
 
             assert (first.returncode, second.returncode) == (0, 0), (first, second)
             async with api(cli) as (_, runtime), runtime.db.read() as session:
