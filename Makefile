@@ -40,9 +40,12 @@ types: $(VENV)/.installed
 	$(BIN)/mypy
 
 # PostgreSQL tests run when a server answers on 127.0.0.1:5432 (PRINTAPI_TEST_POSTGRES=auto),
-# are required by CI (=required) and can be switched off (=off).
+# are required by CI (=required) and can be switched off (=off). One pytest process per core
+# (pytest-xdist), each with databases of its own; a test file stays in one process, so the
+# module-wide fixtures (the end-to-end deployments) start once.
+TEST_WORKERS ?= auto
 pytest: $(VENV)/.installed
-	PRINTAPI_TEST_POSTGRES=$${PRINTAPI_TEST_POSTGRES:-auto} $(BIN)/pytest $(PYTEST_ARGS)
+	PRINTAPI_TEST_POSTGRES=$${PRINTAPI_TEST_POSTGRES:-auto} $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -308,10 +308,17 @@ def order_body(*items: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _skipped_postgres:
+    # From the reports, not from _skipped_postgres: under pytest-xdist the tests ran in the worker
+    # processes, and the controller, which prints this, saw only their reports.
+    reasons = [
+        str(report.longrepr[2]).removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and "PostgreSQL not reachable" in str(report.longrepr[2])
+    ]
+    if reasons:
         terminalreporter.write_sep("=", "PostgreSQL half SKIPPED", yellow=True, bold=True)
         terminalreporter.write_line(
-            f"{_skipped_postgres[-1]}: the tests ran on SQLite only. "
+            f"{reasons[-1]}: the tests ran on SQLite only. "
             "Start PostgreSQL on 127.0.0.1:5432 or set PRINTAPI_TEST_POSTGRES to a server URL."
         )
 

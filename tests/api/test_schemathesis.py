@@ -35,7 +35,7 @@ from printapi import migrate
 from printapi.app import create_app
 from printapi.auth import service as auth
 from printapi.runtime import Runtime
-from tests.conftest import _seed, _settings, book_item, make_credentials, order_body
+from tests.conftest import TEST_PASSWORDS, _seed, _settings, book_item, make_credentials, order_body
 
 DATABASE = Path(tempfile.gettempdir()) / f"printapi-schemathesis-{os.getpid()}-{secrets.token_hex(4)}.db"
 DATABASE_URL = f"sqlite+aiosqlite:///{DATABASE}"
@@ -43,7 +43,9 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(H
 CANNOT_HOLD = [checks.positive_data_acceptance]
 
 STORAGE = Path(tempfile.gettempdir()) / f"printapi-schemathesis-files-{os.getpid()}-{secrets.token_hex(4)}"
-app = create_app(runtime=Runtime.create(_settings(DATABASE_URL, storage_dir=str(STORAGE))))
+app = create_app(
+    runtime=Runtime.create(_settings(DATABASE_URL, storage_dir=str(STORAGE)), passwords=TEST_PASSWORDS)
+)
 schema = schemathesis.openapi.from_asgi("/v2/openapi.json", app)
 
 # Upload bodies: small files of each accepted kind, and some that are not what they claim.
@@ -67,7 +69,7 @@ class Operator:
 
 
 async def _operator(url: str) -> Operator:
-    runtime = Runtime.create(_settings(url))
+    runtime = Runtime.create(_settings(url), passwords=TEST_PASSWORDS)
     try:
         credentials = await make_credentials(runtime, email="operator@example.nl", role="operator")
         async with runtime.db.write() as session:
