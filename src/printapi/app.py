@@ -93,6 +93,7 @@ def _method_table() -> list[tuple[re.Pattern[str], frozenset[str]]]:
 
 
 def _error_response(request: Request, error: ApiError) -> Response:
+    request.state.error_code = error.code  # the request's log line names it (kit/logging.py)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
     return WireResponse(
         error.body(), zone=request.app.state.runtime.zone, status_code=error.status, headers=headers

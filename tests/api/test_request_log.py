@@ -79,3 +79,12 @@ async def test_the_request_id_does_not_outlive_its_request(app: FastAPI, capture
     structlog.get_logger("printapi.test").info("after")
 
     assert "request_id" not in captured.entries[-1]
+
+
+async def test_an_error_answer_s_line_names_its_stable_code(app: FastAPI, captured: LogCapture) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get("/v2/orders/nope")
+
+    assert response.status_code == 401
+    [line] = [entry for entry in captured.entries if entry["event"] == "request"]
+    assert line["error_code"] == "unauthenticated"

@@ -40,7 +40,9 @@ class RequestLogMiddleware:
 
     The request id (the caller's ``X-Request-Id``, or a new one) is bound to every log line written
     while the request is handled, and kept in the request's state for the handler of unexpected
-    errors, which runs outside this middleware.
+    errors, which runs outside this middleware. An error answer's stable code (``ApiError.code``:
+    ``illegal_transition``, ``concurrent_change``, ...), which the error body does not carry, is
+    in the request's line.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -67,7 +69,8 @@ class RequestLogMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_wrapper)
@@ -78,6 +81,7 @@ class RequestLogMiddleware:
                     path=scope["path"],
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    **({"error_code": state["error_code"]} if "error_code" in state else {}),
                 )
 
 
