@@ -123,7 +123,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport={"width": 800, "height": 900}, locale="nl-NL")
-    context.set_default_timeout(5000)
+    context.set_default_timeout(30_000)  # generous: two test processes share two cores with Chromium
     try:
         yield await context.new_page()
     finally:

@@ -87,7 +87,7 @@ class Console:
 
 async def new_page(chromium: Browser) -> tuple[BrowserContext, Page, Console]:
     context = await chromium.new_context(viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # generous: two test processes share two cores with Chromium
     page = await context.new_page()
     return context, page, Console(page)
 

@@ -70,7 +70,12 @@ class TestTheProcessesAsShipped:
             assert any("/uvloop/loop." in path for path in mapped_files(deployment.process("worker").pid))
             api_processes = [pid for pid in children(serve.pid) if "spawn_main" in command_line(pid)]
             assert len(api_processes) == 2
-        assert all(runs_on_uvloop_and_httptools(pid) for pid in api_processes)
+
+        async def all_started() -> bool | None:
+            # The process that answered /readyz has started; its sibling may still be importing.
+            return all(runs_on_uvloop_and_httptools(pid) for pid in api_processes) or None
+
+        assert await until(all_started, seconds=30, what="every API process on uvloop and httptools")
 
     async def test_the_credentials_printed_by_printapi_demo_get_a_token_and_the_catalogue(
         self, deployment: Deployment, http: httpx.AsyncClient
