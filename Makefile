@@ -11,9 +11,10 @@ PORT   ?= 8080
 # pinned by client-generator.txt (tests/api/test_openapi.py runs it from there).
 GENERATOR := $(VENV)/client-generator
 
-$(VENV)/.installed: pyproject.toml constraints.txt client-generator.txt
+$(VENV)/.installed: pyproject.toml constraints.txt client-generator.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e ./clients/python
 	$(PYTHON) -m venv $(GENERATOR)
 	$(GENERATOR)/bin/pip install --quiet --no-deps -r client-generator.txt
 	$(GENERATOR)/bin/pip check
