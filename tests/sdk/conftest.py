@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import secrets
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -148,9 +149,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @contextmanager
-def serving(server: http.server.HTTPServer) -> Iterator[str]:
+def serving(server: socketserver.TCPServer) -> Iterator[str]:
     """Serve ``server`` in a thread until the block ends; yields its base URL."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
