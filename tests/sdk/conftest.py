@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from printapi_client import PrintApi, ok
+from printapi_client.generated.api.webhooks import delete_webhook, list_webhooks
 from tests.conftest import order_body as shared_order_body
 from tests.e2e.processes import Deployment, start_sqlite
 from tests.files.make_files import make_pdf
@@ -129,7 +131,17 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def webhooks_removed(server: Server) -> Iterator[None]:
+    """After the test, the demo account's webhook endpoints are removed: the next test's orders
+    notify only the endpoints it adds."""
+    yield
+    with PrintApi(server.client_id, server.client_secret, server.base) as api:
+        for endpoint in ok(list_webhooks.sync_detailed(client=api.client)).results:
+            ok(delete_webhook.sync_detailed(endpoint.id, client=api.client))
+
+
+@pytest.fixture
+def receiver(webhooks_removed: None) -> Iterator[Receiver]:
     receiver = Receiver()
 
     class Handler(http.server.BaseHTTPRequestHandler):

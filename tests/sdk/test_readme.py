@@ -45,6 +45,7 @@ def served(app: Any, port: int) -> Iterator[None]:
 
 
 class TestTheReadme:
+    @pytest.mark.usefixtures("webhooks_removed")
     def test_runs_block_by_block_and_its_web_app_hears_the_order_go_to_production_and_ship(
         self, server: Server, print_files: PrintFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
