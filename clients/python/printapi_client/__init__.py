@@ -1,4 +1,4 @@
-"""A Python SDK for Print API v2 servers: printapi, and printapi.nl itself.
+"""A Python SDK for printapi, the self-hostable Print API v2 server.
 
 ``PrintApi`` / ``AsyncPrintApi`` keep the token, retry, page and upload; ``.client`` runs every
 operation of ``printapi_client.generated.api`` (generated from the server's OpenAPI document),

@@ -1,13 +1,15 @@
 """Retries: which requests are tried again, when, and the transports that do it.
 
 A request is tried again after a connection error (refused, reset, dropped before the answer, a
-timeout) or a 500, 502, 503 or 504 answer when trying it again cannot do a thing twice: its method
-is idempotent (GET, HEAD, OPTIONS, PUT, DELETE), or it carries an ``Idempotency-Key``. Every POST
+timeout) or a 500, 502, 503 or 504 answer when trying it again is meant to be safe: its method is
+idempotent (GET, HEAD, OPTIONS, PUT, DELETE), or it carries an ``Idempotency-Key`` (a server that
+honours it answers a repeated call with the first call's result; printapi ignores the header until
+it does, so a shop's own order ``id`` is what keeps a retried order single). Every POST
 and PATCH gets one on its first attempt, the same on every later attempt of that call (a re-send
 after a token renewal included: it is the same request). A 429, and a request that never left (no
 connection could be made), are tried again whatever the method. The waits grow exponentially with
-full jitter; a ``Retry-After`` of a 429
-or 503 is honoured instead, up to ``max_retry_after`` (a longer one is handed to the caller).
+full jitter; a ``Retry-After`` of a 429 or 503 is honoured instead, up to ``max_retry_after`` (a
+longer one is handed to the caller).
 
 The policy (``Retries``) is pure; ``RetryingTransport`` and ``AsyncRetryingTransport`` wrap
 httpx's transports with it, so every request of the SDK, generated or hand-written, goes through
