@@ -1,6 +1,7 @@
 """``verify_webhook``: calls signed by the Standard Webhooks reference library (``standardwebhooks``)
 are taken, altered, old, future or unsigned ones refused; and a real call from ``printapi serve``
-(a ping through its delivery queue) verified as it arrived and refused once tampered with or old.
+(a ping, and an order moved by the simulator) verified as it arrived and refused once tampered
+with, or old.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import pytest
 from standardwebhooks import Webhook
 
 from printapi_client import PrintApi, VerifiedWebhook, WebhookVerificationError, ok, verify_webhook
+from printapi_client.generated.api.orders import place_order, simulate_order_status
 from printapi_client.generated.api.webhooks import create_webhook, ping_webhook
-from printapi_client.generated.models import EndpointIn
-from tests.sdk.conftest import Receiver, Server
+from printapi_client.generated.models import EndpointIn, OrderIn, StatusChangeIn
+from tests.sdk.conftest import Receiver, Server, order_body, order_id
 
 SECRET = "whsec_" + base64.b64encode(b"a secret of thirty-two bytes!!!!").decode()
 OTHER = "whsec_" + base64.b64encode(b"the secret before its rotation!!").decode()
@@ -108,20 +110,28 @@ class TestARealCall:
     def test_from_the_server_is_verified_and_refused_once_tampered_with_or_old(
         self, server: Server, receiver: Receiver
     ) -> None:
+        number = order_id("hooked")
         with PrintApi(server.client_id, server.client_secret, server.base) as api:
             endpoint = ok(
-                create_webhook.sync_detailed(client=api.client, body=EndpointIn(url=receiver.url("/ping")))
+                create_webhook.sync_detailed(client=api.client, body=EndpointIn(url=receiver.url("/hook")))
             )
             ok(ping_webhook.sync_detailed(endpoint.id, client=api.client))
+            ok(place_order.sync_detailed(client=api.client, body=OrderIn.from_dict(order_body(number))))
+            moved = StatusChangeIn(status="Processing")
+            ok(simulate_order_status.sync_detailed(number, client=api.client, body=moved))
         assert isinstance(endpoint.secret, str)
-        call = receiver.call("/ping", b"orderId=ping")
+        ping = receiver.call("/hook", b"orderId=ping")
+        call = receiver.call("/hook", f"orderId={number}".encode())
         sent_at = int(call.headers["webhook-timestamp"])
 
         verified = verify_webhook(call.headers, call.body, endpoint.secret)
 
-        assert verified.order_id == "ping"
+        assert verify_webhook(ping.headers, ping.body, endpoint.secret).order_id == "ping"
+        assert verified.order_id == number
         assert verified.id == call.headers["webhook-id"]
         with pytest.raises(WebhookVerificationError, match="no signature matches"):
             verify_webhook(call.headers, b"orderId=83432183", endpoint.secret)
+        with pytest.raises(WebhookVerificationError, match="no signature matches"):
+            verify_webhook(ping.headers, call.body, endpoint.secret)  # another call's signature
         with pytest.raises(WebhookVerificationError, match="old"):
             verify_webhook(call.headers, call.body, endpoint.secret, now=sent_at + 301)
