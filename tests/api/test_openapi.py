@@ -1,6 +1,7 @@
 """The served OpenAPI document is one that tools take: it validates as OpenAPI 3.1, every ``$ref``
 resolves, schema names and operation ids are unique and read well, and openapi-python-client
-generates an importable client from it.
+generates an importable client from it: the Python SDK's generated half (clients/python), which
+must be what ``make client`` makes of the document today.
 
 openapi-python-client runs from its own virtualenv (``.venv/client-generator``, pinned by
 ``client-generator.txt`` and made by ``make .venv/.installed``): it needs a typer older than the
@@ -31,6 +32,9 @@ from tests.conftest import _settings
 GENERATOR_BIN = Path(
     os.environ.get("PRINTAPI_CLIENT_GENERATOR_BIN", Path(sys.prefix) / "client-generator" / "bin")
 )
+SDK = Path(__file__).resolve().parents[2] / "clients" / "python"
+# What `make client` writes, and the tests here compare with a fresh generation.
+GENERATED = ("openapi.json", "printapi_client/generated")
 CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)*")
 SCHEMA_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 # The generator takes raw bodies only as application/octet-stream, so it leaves out the upload's
@@ -140,30 +144,60 @@ class GeneratedClient:
 
 
 @pytest.fixture(scope="module")
-def generated(document: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> GeneratedClient:
-    generator = GENERATOR_BIN / "openapi-python-client"
-    if not generator.exists():
-        pytest.fail(f"no {generator}: run `make .venv/.installed` (or set PRINTAPI_CLIENT_GENERATOR_BIN)")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> GeneratedClient:
+    """What ``make client`` makes (clients/python/generate.py), into a folder of its own."""
+    if not (GENERATOR_BIN / "openapi-python-client").exists():
+        pytest.fail(f"no {GENERATOR_BIN}: run `make .venv/.installed` (or set PRINTAPI_CLIENT_GENERATOR_BIN)")
     folder = tmp_path_factory.mktemp("client")
-    (folder / "openapi.json").write_text(json.dumps(document))
-    # PATH first: the generator formats its output with the ruff of its own virtualenv.
-    env = {**os.environ, "PATH": f"{GENERATOR_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
-        [generator, "generate", "--path", "openapi.json", "--meta", "none"],
-        cwd=folder,
-        env=env,
+        [sys.executable, SDK / "generate.py", "--into", folder],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     problems = re.findall(r"^(WARNING parsing .*|Unable to process .*)\n\n(.*)$", output, re.MULTILINE)
-    return GeneratedClient(folder, folder / "printapi_client", set(problems))
+    return GeneratedClient(folder, folder / "printapi_client" / "generated", set(problems))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """The files of what ``make client`` writes under ``folder``, by their path in it."""
+    found: dict[str, bytes] = {}
+    for name in GENERATED:
+        path = folder / name
+        paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for each in paths:
+            if "__pycache__" not in each.parts:
+                found[each.relative_to(folder).as_posix()] = each.read_bytes()
+    return found
 
 
 class TestAGeneratedClient:
+    def test_it_is_made_of_the_document_as_served(
+        self, generated: GeneratedClient, document: dict[str, Any]
+    ) -> None:
+        assert json.loads((generated.folder / "openapi.json").read_text()) == document
+
+    def test_the_committed_sdk_is_what_make_client_makes_of_the_document_today(
+        self, generated: GeneratedClient
+    ) -> None:
+        fresh, committed = _files(generated.folder), _files(SDK)
+        changed = sorted(name for name in fresh.keys() & committed.keys() if fresh[name] != committed[name])
+        drift = {
+            "new": sorted(fresh.keys() - committed.keys()),
+            "gone": sorted(committed.keys() - fresh.keys()),
+            "changed": changed,
+        }
+
+        assert drift == {"new": [], "gone": [], "changed": []}, (
+            "clients/python differs from a fresh generation (the API or the generator settings changed). "
+            "Run `make client` and commit clients/python/openapi.json and "
+            "clients/python/printapi_client/generated/ (and adapt the SDK's hand-written layer, its "
+            "README and tests/sdk/ if an operation they use changed)."
+        )
+
     def test_openapi_python_client_leaves_out_nothing_but_what_it_cannot_send(
         self, generated: GeneratedClient
     ) -> None:
@@ -179,10 +213,11 @@ class TestAGeneratedClient:
         assert {"place_order", "get_order", "list_orders", "upload_item_file", "create_webhook"} <= operations
 
     def test_every_module_of_it_imports(self, generated: GeneratedClient) -> None:
-        # In the generator's interpreter, which has what the client needs (httpx, attrs).
+        # In the generator's interpreter, which has what the client needs (httpx, attrs), and
+        # where printapi_client is only the generated half (a namespace package around it).
         script = (
-            "import importlib, pkgutil, printapi_client\n"
-            "for module in pkgutil.walk_packages(printapi_client.__path__, 'printapi_client.'):\n"
+            "import importlib, pkgutil, printapi_client.generated as package\n"
+            "for module in pkgutil.walk_packages(package.__path__, 'printapi_client.generated.'):\n"
             "    importlib.import_module(module.name)\n"
         )
         result = subprocess.run(
