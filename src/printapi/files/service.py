@@ -28,6 +28,7 @@ from printapi.orders import service as orders
 from printapi.orders.states import FileStatus, OrderStatus
 
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
+MEDIA_OF = {name: media for media, name in MEDIA_TYPES.items()}  # a stored file's type, served
 # An upload fills a slot that waits for one, or replaces a download that failed for good.
 UPLOADABLE = (FileStatus.AWAITING_UPLOAD, FileStatus.DOWNLOAD_FAILED)
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}

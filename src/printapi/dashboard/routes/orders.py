@@ -17,7 +17,7 @@ from printapi.dashboard.pages import DashboardRoute, render, see_other, segment
 from printapi.dashboard.security import OwnerAction, OwnerPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.files import service as files
-from printapi.files.routes import MEDIA_OF
+from printapi.files.service import MEDIA_OF
 from printapi.files.storage import FileStorage
 from printapi.kit.pagination import PageRequest
 from printapi.models import ItemFile

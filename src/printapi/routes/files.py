@@ -15,7 +15,7 @@ from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.files import service
-from printapi.files.service import MEDIA_TYPES, Limits
+from printapi.files.service import MEDIA_OF, MEDIA_TYPES, Limits
 from printapi.files.storage import FileStorage
 from printapi.kit.errors import InvalidInput, UnsupportedMediaType
 from printapi.kit.wire import WireResponse
@@ -26,7 +26,6 @@ Uploader = Annotated[Principal, Depends(require(Scope.FILES_UPLOAD))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
 Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
 Kind = Literal["content", "cover"]
-MEDIA_OF = {"PDF": "application/pdf", "PNG": "image/png", "JPEG": "image/jpeg"}
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -69,11 +68,6 @@ async def _body(request: Request) -> AsyncIterator[tuple[str, AsyncIterator[byte
         yield ("application/pdf" if media in ("", "application/octet-stream") else media), _chunks(part)
     finally:
         await form.close()
-
-
-def storage_of(runtime: RuntimeDep) -> FileStorage:
-    storage: FileStorage = runtime.storage
-    return storage
 
 
 @router.post(
