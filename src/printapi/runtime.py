@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from printapi.auth.hashing import Passwords
 from printapi.auth.service import TokenCache
 from printapi.config import Settings
-from printapi.files.storage import FileStorage, LocalStorage
 from printapi.kit.clock import Clock, SystemClock
 from printapi.kit.db import Database, create_database, sqlite_file
 from printapi.kit.outbound import OutboundGuard, parse_networks
+from printapi.kit.storage import FileStorage, LocalStorage
 from printapi.kit.supervise import Loops
 from printapi.kit.wakeup import Doorbell, Wakeup
 

@@ -28,10 +28,10 @@ from printapi.files import repository
 from printapi.files.preflight import Result, run_preflight
 from printapi.files.repository import Slot
 from printapi.files.service import expectation_for, findings_of, storage_key
-from printapi.files.storage import FileStorage, TooLarge
 from printapi.kit import schedule
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard, classify, create_session
+from printapi.kit.storage import FileStorage, TooLarge
 from printapi.mail import service as mail
 from printapi.orders import service as orders
 from printapi.runtime import Runtime

@@ -20,9 +20,9 @@ from printapi.catalogue import service as catalogue
 from printapi.files import repository
 from printapi.files.preflight import Expectation, Result, run_preflight
 from printapi.files.repository import Slot
-from printapi.files.storage import FileStorage, TooLarge
 from printapi.kit.db import Database
 from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from printapi.kit.storage import FileStorage, TooLarge
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import FileStatus, OrderStatus

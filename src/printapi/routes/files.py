@@ -16,8 +16,8 @@ from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.files import service
 from printapi.files.service import MEDIA_OF, MEDIA_TYPES, Limits
-from printapi.files.storage import FileStorage
 from printapi.kit.errors import InvalidInput, UnsupportedMediaType
+from printapi.kit.storage import FileStorage
 from printapi.kit.wire import WireResponse
 
 router = APIRouter(tags=["files"])

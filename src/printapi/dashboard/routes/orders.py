@@ -18,8 +18,8 @@ from printapi.dashboard.security import OwnerAction, OwnerPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.files import service as files
 from printapi.files.service import MEDIA_OF
-from printapi.files.storage import FileStorage
 from printapi.kit.pagination import PageRequest
+from printapi.kit.storage import FileStorage
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import OrderStatus
