@@ -29,13 +29,13 @@ from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
 from printapi.coupons import service as coupons
+from printapi.coupons.terms import CouponScope, CouponType
 from printapi.kit.errors import ApiError
 from printapi.kit.logging import configure as configure_logging
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
-from printapi.payments.states import CouponScope, CouponType
 from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.webhooks import service as webhooks
 from printapi.worker import Worker

@@ -9,7 +9,9 @@ from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from printapi.auth.principal import Environment
 from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange, Payment
+from printapi.orders.states import OrderStatus
 
 # One round trip: an order has few items and files, so joining them costs less than asking twice more.
 _WITH_ITEMS = joinedload(Order.items).joinedload(OrderItem.files)
@@ -255,6 +257,23 @@ async def in_status(
     )
     rows = (await session.execute(query)).unique().all()
     return int(count), [(row[0], row[1]) for row in rows]
+
+
+async def accounts_overview(session: AsyncSession) -> list[tuple[Account, int, int, int]]:
+    """Every account with its number of live orders, test orders and live orders in production."""
+    live = Order.environment == Environment.LIVE
+    query = (
+        select(
+            Account,
+            func.count(Order.pk).filter(live),
+            func.count(Order.pk).filter(Order.environment == Environment.TEST),
+            func.count(Order.pk).filter(live, Order.status == OrderStatus.PROCESSING),
+        )
+        .outerjoin(Order, Order.account_id == Account.id)
+        .group_by(Account.id)
+        .order_by(Account.email)
+    )
+    return [(row[0], int(row[1]), int(row[2]), int(row[3])) for row in await session.execute(query)]
 
 
 async def lock_payment(session: AsyncSession, *, order_pk: int) -> None:

@@ -29,7 +29,7 @@ from printapi.kit.errors import (
 from printapi.kit.pagination import Page, PageRequest
 from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import checkout, repository, rules
 from printapi.orders.pricing import Invoice, Line, invoice, item_cost
 from printapi.orders.rules import ItemPlan
@@ -580,3 +580,17 @@ async def production_queue(session: AsyncSession, *, limit: int) -> tuple[int, l
         session, environment=Environment.LIVE, status=OrderStatus.PROCESSING, limit=limit
     )
     return count, [QueuedOrder(order, email) for order, email in rows]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One line of the operators' accounts overview."""
+
+    account: Account
+    live_orders: int
+    test_orders: int
+    in_production: int
+
+
+async def accounts_overview(session: AsyncSession) -> list[AccountSummary]:
+    return [AccountSummary(*row) for row in await repository.accounts_overview(session)]

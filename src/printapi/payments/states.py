@@ -41,19 +41,3 @@ def transition(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus:
             ],
         )
     return target
-
-
-class CouponType(StrEnum):
-    AMOUNT = "Amount"
-    PERCENTAGE = "Percentage"
-
-
-class CouponScope(StrEnum):
-    PRODUCTS = "Products"
-    TOTAL = "Total"
-
-
-class CouponState(StrEnum):
-    VALID = "Valid"
-    EXPIRED = "Expired"
-    USED_UP = "UsedUp"
