@@ -19,18 +19,16 @@ from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.files import repository
 from printapi.files.preflight import Expectation, Result, run_preflight
-from printapi.files.repository import Slot
+from printapi.files.repository import UPLOADABLE, Slot
 from printapi.kit.db import Database
 from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from printapi.kit.storage import FileStorage, TooLarge
 from printapi.models import ItemFile
 from printapi.orders import service as orders
-from printapi.orders.states import FileStatus, OrderStatus
+from printapi.orders.states import OrderStatus
 
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 MEDIA_OF = {name: media for media, name in MEDIA_TYPES.items()}  # a stored file's type, served
-# An upload fills a slot that waits for one, or replaces a download that failed for good.
-UPLOADABLE = (FileStatus.AWAITING_UPLOAD, FileStatus.DOWNLOAD_FAILED)
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}
 
 

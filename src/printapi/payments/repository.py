@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.kit.claim import Queue, claim_due, still_leased
 from printapi.models import Order, Payment
-from printapi.payments.states import PaymentStatus
+from printapi.payments.states import PaymentStatus, sources
 
-EXPIRY = Queue(Payment, pending=(PaymentStatus.OPEN,))
+# Unpaid links that expire are cancelled: the payments that may move to Cancelled.
+EXPIRY = Queue(Payment, pending=tuple(sorted(sources(PaymentStatus.CANCELLED))))
 
 
 async def order_by_checkout_code(
@@ -59,8 +60,10 @@ async def settle_if_open(
     guard: Any = None,
     ref: str | None,
 ) -> bool:
-    """Compare-and-set Open → ``status``; False when someone (the customer, the expiry) was first."""
-    condition = Payment.status == PaymentStatus.OPEN if guard is None else guard
+    """Compare-and-set: the payment moves to ``status`` from one of its ``sources`` (Open), or, for the
+    expiry job, under the job's lease (``guard``); False when someone (the customer, the expiry)
+    was first."""
+    condition = Payment.status.in_(sorted(sources(status))) if guard is None else guard
     values: dict[str, Any] = {
         "status": status,
         "settled_at": now,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.kit import ids
-from printapi.kit.errors import Forbidden, NotFound
+from printapi.kit.errors import Forbidden, IllegalTransition, NotFound
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Order, Payment
 from printapi.orders import rules
@@ -26,7 +26,7 @@ from printapi.orders.schemas import AddressIn, StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.payments import repository
 from printapi.payments.schemas import BillingAddressIn, CheckoutIn
-from printapi.payments.states import PaymentStatus, transition
+from printapi.payments.states import PaymentStatus, sources
 from printapi.shipping import service as shipping
 
 
@@ -178,7 +178,8 @@ async def settle(
     ref: str | None = None,
 ) -> bool:
     """Move an Open payment to its outcome, with every consequence; False if it was not Open any more."""
-    transition(PaymentStatus.OPEN, outcome)
+    if not sources(outcome):  # Open: nothing moves a payment back to it
+        raise IllegalTransition(message=f"A payment cannot move to {outcome}.")
     # The payment first, then the order: every path takes its locks in this order (the expiry's
     # claim has leased the payment already, and an order's cancellation locks its payment before
     # the order), so none can deadlock another on PostgreSQL.
