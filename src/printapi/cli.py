@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi import health, migrate
+from printapi import effects, health, migrate
 from printapi.accounts import service as accounts
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
@@ -377,7 +377,7 @@ def orders_set_status(
             change = StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
         except ValidationError as exc:
             raise ApiError(message=str(exc)) from exc
-        order = await orders.operator_set_status(
+        changed = await orders.operator_set_status(
             session,
             order_id=order_id,
             account_id=account_id,
@@ -385,7 +385,8 @@ def orders_set_status(
             change=change,
             now=runtime.clock.now(),
         )
-        return f"order {order.id}: {order.status}"
+        await effects.handle(session, changed)
+        return f"order {changed.order.id}: {changed.current}"
 
     typer.echo(_in_transaction(work))
 

@@ -105,8 +105,20 @@ async def note_rejected_upload(
     )
 
 
-async def files_of_order(session: AsyncSession, *, order_pk: int) -> list[ItemFile]:
-    return list((await session.execute(select(ItemFile).where(ItemFile.order_pk == order_pk))).scalars())
+async def statuses_of_order(session: AsyncSession, *, order_pk: int) -> list[str]:
+    return list(
+        (await session.execute(select(ItemFile.status).where(ItemFile.order_pk == order_pk))).scalars()
+    )
+
+
+async def cancel_waiting(session: AsyncSession, *, order_pk: int, now: datetime) -> None:
+    """The order's files that may still be cancelled (every one not yet accepted) stop waiting."""
+    await session.execute(
+        update(ItemFile)
+        .where(ItemFile.order_pk == order_pk, ItemFile.status.in_(sorted(file_sources(FileStatus.CANCELLED))))
+        .values(status=FileStatus.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # -- the download queue ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from printapi import effects
 from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
@@ -107,6 +108,7 @@ async def upload_item_file(
             body=body,
             limits=limits,
             now=runtime.clock.now(),
+            effects=effects.handle,
         )
     return WireResponse({"fileName": uploaded.file_name, "fileType": uploaded.file_type}, zone=runtime.zone)
 

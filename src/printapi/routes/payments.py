@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from printapi import effects
 from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
@@ -127,13 +128,14 @@ async def _confirm(code: str, request: Request, session: WriteSession, runtime: 
     confirmation = provider.confirm(code=code, form=form)
     if confirmation is None:
         raise Forbidden(message="This payment confirmation could not be verified.")
-    await service.confirm(
+    settled = await service.confirm(
         session,
         payment=payment,
         outcome=confirmation.outcome,
         ref=confirmation.reference,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, settled)  # None: the outcome was known already, nothing changes
     return payment.return_url
 
 

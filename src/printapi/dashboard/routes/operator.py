@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from printapi import effects
 from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, WriteSession
 from printapi.auth.principal import Environment
 from printapi.coupons import service as coupons
@@ -94,7 +95,7 @@ async def move(
     """Start, ship (with a tracking link) or cancel (with a reason) an order; the owner's webhooks follow."""
     form = await form_of(request)
     change = forms.status_change(form)
-    order = await orders.operator_set_status(
+    changed = await orders.operator_set_status(
         session,
         order_id=order_id,
         account_id=account_id,
@@ -102,6 +103,8 @@ async def move(
         change=change,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, changed)
+    order = changed.order
     await service.flash(
         session, id_hash=visitor.id_hash, messages=[Flash("ok", f"Order {order.id} is {order.status}.")]
     )

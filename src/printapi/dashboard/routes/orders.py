@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from printapi import effects
 from printapi.api import ReadSession, RuntimeDep, WriteSession
 from printapi.auth.principal import Environment
 from printapi.dashboard import forms, service, views
@@ -119,13 +120,15 @@ async def simulate(
     """The test environment's simulator: the order moves as the print shop would move it."""
     form = await form_of(request)
     change = forms.status_change(form)
-    order = await orders.simulate_status(
+    changed = await orders.simulate_status(
         session,
         principal=views.as_owner(visitor.account, Environment.TEST),
         order_id=order_id,
         change=change,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, changed)
+    order = changed.order
     message = Flash(
         "ok", f"Order {order.id} is {order.status} now; your webhook endpoints are being notified."
     )
