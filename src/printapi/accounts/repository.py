@@ -1,4 +1,4 @@
-"""SQL for account settings and the consumer prices of the payment screen."""
+"""SQL for the consumer prices of the payment screen (the account row itself is auth's)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.models import Account, CheckoutPrice
-
-
-async def get(session: AsyncSession, account_id: int) -> Account | None:
-    return await session.get(Account, account_id)
+from printapi.models import CheckoutPrice
 
 
 async def prices_of(

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import repository
 from printapi.accounts.schemas import ProductPriceIn, SettingsIn
+from printapi.auth import service as auth
 from printapi.auth.service import check_email
 from printapi.catalogue import service as catalogue
 from printapi.catalogue.consumer import ConsumerPrice, ProductPrices, default_price
 from printapi.catalogue.spec import ProductSpec
-from printapi.kit.errors import InvalidInput, NotFound
+from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Account, CheckoutPrice
 
@@ -22,10 +23,8 @@ SHIPPING_RULES = ("method", "flat", "free")
 
 
 async def account(session: AsyncSession, *, account_id: int) -> Account:
-    found = await repository.get(session, account_id)
-    if found is None:
-        raise NotFound(message=f"No account {account_id}.")
-    return found
+    """The account (auth's row); its settings are columns of it, which ``update`` sets."""
+    return await auth.get_account(session, account_id=account_id)
 
 
 def _check_settings(
