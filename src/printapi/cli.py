@@ -386,7 +386,7 @@ def orders_set_status(
             now=runtime.clock.now(),
         )
         await effects.handle(session, changed)
-        return f"order {changed.order.id}: {changed.current}"
+        return f"order {changed.order.id}: {changed.order.status}"
 
     typer.echo(_in_transaction(work))
 

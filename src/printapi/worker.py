@@ -92,6 +92,8 @@ async def expire_payments(runtime: Runtime, worker: str | None = None) -> int:
     worker, now = worker or worker_name(), runtime.clock.now()
     async with runtime.db.write() as session:
         due = await payments.claim_expired(session, worker=worker, now=now)
+    if not due:
+        return 0
     expired = 0
     async with runtime.db.write() as session:
         for payment in due:
