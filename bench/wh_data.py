@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, text
 
+from printapi import effects
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import SHOP_SCOPES
@@ -100,12 +101,15 @@ class AppData:
     async def move_to_processing(self, principal: Principal, order_id: str) -> float:
         """One status change in its own transaction; returns the wall-clock time right after commit."""
         async with self.runtime.db.write() as session:
-            await orders.simulate_status(
+            await effects.handle(
                 session,
-                principal=principal,
-                order_id=order_id,
-                change=TO_PROCESSING,
-                now=self.runtime.clock.now(),
+                await orders.simulate_status(
+                    session,
+                    principal=principal,
+                    order_id=order_id,
+                    change=TO_PROCESSING,
+                    now=self.runtime.clock.now(),
+                ),
             )
         return time.time()
 

@@ -4,7 +4,7 @@
         --ids FILE --rate R --out FILE [--concurrency C] [--warm-up N] [--stop-after SECONDS]
 
 Moves the orders listed in FILE (status Created) to Processing through the test environment's
-status simulator (``printapi.orders.service.simulate_status``), each in its own
+status simulator (``printapi.orders.service.simulate_status`` and its ``effects``), each in its own
 ``runtime.db.write()`` transaction, at a fixed rate: change n is started at ``start + n / R``
 whatever happened to the ones before (an open loop; at most C transactions at once); a change
 that cannot begin within --stop-after seconds of the start is skipped (a driver far behind). It records,
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 
+from printapi import effects
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import SHOP_SCOPES
 from printapi.config import Settings
@@ -79,12 +80,15 @@ class Driver:
                     event.listen(
                         session.sync_session, "after_commit", lambda _: committed.append(time.time())
                     )
-                    await orders.simulate_status(
+                    await effects.handle(
                         session,
-                        principal=self.principal,
-                        order_id=order_id,
-                        change=TO_PROCESSING,
-                        now=self.runtime.clock.now(),
+                        await orders.simulate_status(
+                            session,
+                            principal=self.principal,
+                            order_id=order_id,
+                            change=TO_PROCESSING,
+                            now=self.runtime.clock.now(),
+                        ),
                     )
             except Exception as exc:  # reported with the results; the run goes on
                 return Change(order_id, due, None, f"{exc.__class__.__name__}: {exc}")

@@ -20,15 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from printapi import __version__, health
-from printapi.accounts.routes import router as accounts_router
 from printapi.api import RuntimeDep
-from printapi.auth.routes import router as auth_router
 from printapi.bench_routes import router as bench_router
-from printapi.catalogue.routes import router as catalogue_router
 from printapi.config import Settings
-from printapi.coupons.routes import router as coupons_router
 from printapi.dashboard.routes import install as install_dashboard
-from printapi.files.routes import router as files_router
 from printapi.kit import countries
 from printapi.kit.errors import ApiError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
@@ -37,12 +32,17 @@ from printapi.kit.problems import request_problems
 from printapi.kit.wire import WireResponse
 from printapi.openapi import install as install_openapi
 from printapi.openapi import operation_id
-from printapi.operator.routes import router as operator_router
-from printapi.orders.routes import router as orders_router
-from printapi.payments.routes import router as payments_router
+from printapi.routes.accounts import router as accounts_router
+from printapi.routes.auth import router as auth_router
+from printapi.routes.catalogue import router as catalogue_router
+from printapi.routes.coupons import router as coupons_router
+from printapi.routes.files import router as files_router
+from printapi.routes.operator import router as operator_router
+from printapi.routes.orders import router as orders_router
+from printapi.routes.payments import router as payments_router
+from printapi.routes.shipping import router as shipping_router
+from printapi.routes.webhooks import router as webhooks_router
 from printapi.runtime import Runtime, freeze_startup_objects
-from printapi.shipping.routes import router as shipping_router
-from printapi.webhooks.routes import router as webhooks_router
 from printapi.worker import Worker
 
 log = get_logger("printapi.app")

@@ -22,20 +22,20 @@ from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi import health, migrate
+from printapi import effects, health, migrate
 from printapi.accounts import service as accounts
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
 from printapi.coupons import service as coupons
+from printapi.coupons.terms import CouponScope, CouponType
 from printapi.kit.errors import ApiError
 from printapi.kit.logging import configure as configure_logging
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
-from printapi.payments.states import CouponScope, CouponType
 from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.webhooks import service as webhooks
 from printapi.worker import Worker
@@ -377,7 +377,7 @@ def orders_set_status(
             change = StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
         except ValidationError as exc:
             raise ApiError(message=str(exc)) from exc
-        order = await orders.operator_set_status(
+        changed = await orders.operator_set_status(
             session,
             order_id=order_id,
             account_id=account_id,
@@ -385,7 +385,8 @@ def orders_set_status(
             change=change,
             now=runtime.clock.now(),
         )
-        return f"order {order.id}: {order.status}"
+        await effects.handle(session, changed)
+        return f"order {changed.order.id}: {changed.order.status}"
 
     typer.echo(_in_transaction(work))
 

@@ -1,4 +1,5 @@
-"""The parts one process runs with, built once from the settings and swapped whole in tests."""
+"""The parts one process runs with, built once from the settings and swapped whole in tests: the
+composition root (the payment providers, the password hasher, storage, clock, database)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ from zoneinfo import ZoneInfo
 from printapi.auth.hashing import Passwords
 from printapi.auth.service import TokenCache
 from printapi.config import Settings
-from printapi.files.storage import FileStorage, LocalStorage
 from printapi.kit.clock import Clock, SystemClock
 from printapi.kit.db import Database, create_database, sqlite_file
 from printapi.kit.outbound import OutboundGuard, parse_networks
+from printapi.kit.storage import FileStorage, LocalStorage
 from printapi.kit.supervise import Loops
 from printapi.kit.wakeup import Doorbell, Wakeup
+from printapi.payments.provider import PaymentProviders
 
 
 @dataclass
 class Runtime:
     settings: Settings
     db: Database
+    # Who takes the payments of test and of live orders (tests swap it here).
+    payments: PaymentProviders
     clock: Clock = field(default_factory=SystemClock)
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(seconds=0))
     wakeup: Wakeup = field(default_factory=Wakeup)
@@ -43,11 +47,17 @@ class Runtime:
 
     @classmethod
     def create(
-        cls, settings: Settings, *, clock: Clock | None = None, passwords: Passwords | None = None
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        passwords: Passwords | None = None,
+        payments: PaymentProviders | None = None,
     ) -> Runtime:
         return cls(
             settings=settings,
             db=create_database(settings.database_url, echo=settings.sql_echo),
+            payments=payments or PaymentProviders.configured(settings),
             clock=clock or SystemClock(),
             token_cache=TokenCache(seconds=settings.token_cache_seconds),
             guard=OutboundGuard(parse_networks(settings.outbound_allow_networks)),

@@ -27,7 +27,7 @@ from typing import Any
 
 import aiohttp
 
-from printapi import __version__
+from printapi import __version__, effects
 from printapi.auth import service as auth
 from printapi.config import Settings
 from printapi.files import repository as files_repository
@@ -83,10 +83,25 @@ async def prune_cancelled_files(runtime: Runtime) -> int:
     return len(files)
 
 
-async def expire_payments(runtime: Runtime) -> int:
-    """Unpaid payment links past PRINTAPI_PAYMENT_TTL_SECONDS: payment and order Cancelled."""
+async def expire_payments(runtime: Runtime, worker: str | None = None) -> int:
+    """Unpaid payment links past PRINTAPI_PAYMENT_TTL_SECONDS: payment and order Cancelled.
+
+    The claim commits first, so that each expiry takes the order's row before the payment's, as
+    every path does (``effects.py``); how many it cancelled.
+    """
+    worker, now = worker or worker_name(), runtime.clock.now()
     async with runtime.db.write() as session:
-        return await payments.expire_due(session, worker=worker_name(), now=runtime.clock.now())
+        due = await payments.claim_expired(session, worker=worker, now=now)
+    if not due:
+        return 0
+    expired = 0
+    async with runtime.db.write() as session:
+        for payment in due:
+            settled = await payments.expire(session, payment=payment, worker=worker, now=now)
+            await effects.handle(session, settled)
+            if settled is not None:
+                expired += 1
+    return expired
 
 
 # Tables whose plans go wrong when they outgrow their statistics, and the columns their
@@ -215,7 +230,9 @@ class Worker:
         runtime, settings, stopping = self.runtime, self.runtime.settings, self.stopping
         webhooks_http, downloads_http = self._http
         dispatcher = Dispatcher(runtime, webhooks_http, runtime.guard, worker=self.name)
-        downloader = Downloader(runtime, downloads_http, runtime.storage, worker=self.name)
+        downloader = Downloader(
+            runtime, downloads_http, runtime.storage, worker=self.name, effects=effects.handle
+        )
         # A loop may go without a turn for as long as its lease (its work is someone else's then).
         loops = [
             LoopSpec(

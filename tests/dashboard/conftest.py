@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from printapi import effects
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.orders import service as orders
@@ -80,11 +81,14 @@ async def move(
 ) -> None:
     """The print shop moves an order (as the CLI does), to set up a test."""
     async with runtime.db.write() as session:
-        await orders.operator_set_status(
+        await effects.handle(
             session,
-            order_id=order_id,
-            account_id=account_id,
-            environment=environment,
-            change=StatusChangeIn(status=status),
-            now=runtime.clock.now(),
+            await orders.operator_set_status(
+                session,
+                order_id=order_id,
+                account_id=account_id,
+                environment=environment,
+                change=StatusChangeIn(status=status),
+                now=runtime.clock.now(),
+            ),
         )

@@ -283,6 +283,7 @@ class TestUploadRules:
         small = Runtime(
             settings=runtime.settings.model_copy(update={"max_upload_bytes": 2048}),
             db=runtime.db,
+            payments=runtime.payments,
             clock=runtime.clock,
             storage=runtime.storage,
         )

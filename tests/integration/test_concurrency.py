@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
+from printapi import effects
 from printapi.auth.principal import Principal
 from printapi.kit.errors import ConcurrentChange, Conflict, IllegalTransition
 from printapi.models import Order, OrderStatusChange
@@ -54,12 +55,15 @@ async def _contend(
             order = await orders.get_order_head(session, principal=principal, order_id=order_id)
             if barrier is not None:
                 await barrier.wait()
-            await orders.change_status(
+            await effects.handle(
                 session,
-                order=order,
-                change=StatusChangeIn(status=target),
-                source="operator",
-                now=runtime.clock.now(),
+                await orders.change_status(
+                    session,
+                    order=order,
+                    change=StatusChangeIn(status=target),
+                    source="operator",
+                    now=runtime.clock.now(),
+                ),
             )
             return target
     except (ConcurrentChange, IllegalTransition) as lost:
@@ -127,12 +131,15 @@ class TestConcurrentStatusChanges:
             try:
                 async with runtime.db.write() as session:
                     session.add(stale)  # the order as this contender read it, now in its transaction
-                    await orders.change_status(
+                    await effects.handle(
                         session,
-                        order=stale,
-                        change=StatusChangeIn(status=target),
-                        source="operator",
-                        now=runtime.clock.now(),
+                        await orders.change_status(
+                            session,
+                            order=stale,
+                            change=StatusChangeIn(status=target),
+                            source="operator",
+                            now=runtime.clock.now(),
+                        ),
                     )
                     return target
             except (ConcurrentChange, IllegalTransition) as lost:

@@ -1,7 +1,8 @@
 """The order service on real databases: placing, reading back, pricing, and moving orders.
 
-Every move goes through ``change_status`` in a write transaction, as the routes and the CLI do;
-what a move causes (the history row, cancelled files) must commit or roll back with it.
+Every move goes through ``change_status`` and ``effects.handle`` in a write transaction, as the
+routes and the CLI do; what a move causes (the history row, cancelled files) must commit or roll
+back with it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
+from printapi import effects
 from printapi.auth.principal import Principal
 from printapi.kit.clock import FixedClock
 from printapi.kit.errors import ConcurrentChange, Conflict, IllegalTransition, InvalidInput
@@ -64,13 +66,15 @@ async def move(
     """Read the order and move it, in one committed write transaction (as an operator)."""
     async with runtime.db.write() as session:
         order = await orders.get_order_head(session, principal=principal, order_id=order_id)
-        return await orders.change_status(
+        changed = await orders.change_status(
             session,
             order=order,
             change=StatusChangeIn(status=status, tracking_url=tracking_url),
             source="operator",
             now=runtime.clock.now(),
         )
+        await effects.handle(session, changed)
+        return changed.order
 
 
 class _Abort(Exception):
@@ -218,12 +222,15 @@ class TestChangeStatus:
 
         with pytest.raises(ConcurrentChange):
             async with runtime.db.write() as session:
-                await orders.change_status(
+                await effects.handle(
                     session,
-                    order=stale,
-                    change=StatusChangeIn(status=late_target),
-                    source="operator",
-                    now=runtime.clock.now(),
+                    await orders.change_status(
+                        session,
+                        order=stale,
+                        change=StatusChangeIn(status=late_target),
+                        source="operator",
+                        now=runtime.clock.now(),
+                    ),
                 )
 
         order = await read_order(runtime, principal, order_id)
@@ -243,12 +250,15 @@ class TestChangeStatus:
         async def cancel_then_fail() -> None:
             async with runtime.db.write() as session:
                 order = await orders.get_order_head(session, principal=principal, order_id=order_id)
-                await orders.change_status(
+                await effects.handle(
                     session,
-                    order=order,
-                    change=StatusChangeIn(status=OrderStatus.CANCELLED, reason="klant annuleert"),
-                    source="operator",
-                    now=runtime.clock.now(),
+                    await orders.change_status(
+                        session,
+                        order=order,
+                        change=StatusChangeIn(status=OrderStatus.CANCELLED, reason="klant annuleert"),
+                        source="operator",
+                        now=runtime.clock.now(),
+                    ),
                 )
                 seen_inside.extend(
                     row.status for row in await repository.history_of(session, order_pk=order.pk)

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from printapi import effects
 from printapi.kit.clock import FixedClock
 from printapi.payments import service
 from printapi.payments.states import PaymentStatus
@@ -56,8 +57,8 @@ async def open_payment(client: httpx.AsyncClient, headers: dict[str, str]) -> tu
 
 
 async def expire(runtime: Runtime, *, worker: str = "test-worker") -> int:
-    async with runtime.db.write() as session:
-        return await service.expire_due(session, worker=worker, now=runtime.clock.now())
+    """The expiry job as the worker runs it: its claim, then its expiries with their effects."""
+    return await expire_payments(runtime, worker=worker)
 
 
 class TestAnExpiredLinkBeforeTheJobRuns:
@@ -216,7 +217,7 @@ async def _pay(runtime: Runtime, code: str, barrier: asyncio.Barrier | None) -> 
         payment, _ = await service.by_payment_code(session, code=code)
         if barrier is not None:
             await barrier.wait()
-        return await service.settle(
+        settled = await service.settle(
             session,
             payment=payment,
             outcome=PaymentStatus.SUCCESSFUL,
@@ -224,15 +225,26 @@ async def _pay(runtime: Runtime, code: str, barrier: asyncio.Barrier | None) -> 
             now=runtime.clock.now(),
             ref="race",
         )
+        await effects.handle(session, settled)
+        return settled is not None
 
 
 async def _expire(runtime: Runtime, barrier: asyncio.Barrier | None) -> int:
-    """The expiry job, in a write transaction of its own."""
+    """The expiry job as the worker runs it: its claim commits, then its expiries (with what they
+    cause) are written in a write transaction of their own, which the barrier holds open."""
+    worker, now = "race-worker", runtime.clock.now()
+    async with runtime.db.write() as session:
+        due = await service.claim_expired(session, worker=worker, now=now)
+    expired = 0
     async with runtime.db.write() as session:
         await session.execute(text("SELECT 1"))
         if barrier is not None:
             await barrier.wait()
-        return await service.expire_due(session, worker="race-worker", now=runtime.clock.now())
+        for payment in due:
+            settled = await service.expire(session, payment=payment, worker=worker, now=now)
+            await effects.handle(session, settled)
+            expired += settled is not None
+    return expired
 
 
 class TestExpiryRacingASuccessfulPayment:

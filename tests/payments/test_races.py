@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from printapi import effects
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
@@ -34,12 +35,15 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 async def cancel(runtime: Runtime, order_pk: int) -> None:
     async with runtime.db.write() as session:
         order = await orders.lock(session, order_pk=order_pk)
-        await orders.change_status(
+        await effects.handle(
             session,
-            order=order,
-            change=StatusChangeIn(status=OrderStatus.CANCELLED),
-            source="operator",
-            now=runtime.clock.now(),
+            await orders.change_status(
+                session,
+                order=order,
+                change=StatusChangeIn(status=OrderStatus.CANCELLED),
+                source="operator",
+                now=runtime.clock.now(),
+            ),
         )
 
 
@@ -62,12 +66,15 @@ class TestAPaymentConfirmedWhileTheOrderIsCancelled:
         async with runtime.db.write() as session:
             payment, head = await service.by_payment_code(session, code=code)
             await cancel(runtime, head.pk)  # committed while the confirmation is under way
-            await service.settle(
+            await effects.handle(
                 session,
-                payment=payment,
-                outcome=PaymentStatus.SUCCESSFUL,
-                source="payment",
-                now=runtime.clock.now(),
+                await service.settle(
+                    session,
+                    payment=payment,
+                    outcome=PaymentStatus.SUCCESSFUL,
+                    source="payment",
+                    now=runtime.clock.now(),
+                ),
             )
 
         rows = await history(client, paying_headers)
@@ -86,9 +93,11 @@ async def _pay(runtime: Runtime, code: str, barrier: asyncio.Barrier) -> bool:
         payment, _ = await service.by_payment_code(session, code=code)
         await barrier.wait()
         now = runtime.clock.now()
-        return await service.settle(
+        settled = await service.settle(
             session, payment=payment, outcome=PaymentStatus.SUCCESSFUL, source="payment", now=now
         )
+        await effects.handle(session, settled)
+        return settled is not None
 
 
 async def _cancel(runtime: Runtime, order_id: str, barrier: asyncio.Barrier) -> None:
@@ -96,12 +105,15 @@ async def _cancel(runtime: Runtime, order_id: str, barrier: asyncio.Barrier) -> 
     async with runtime.db.write() as session:
         await session.execute(text("SELECT 1"))
         await barrier.wait()
-        await orders.operator_set_status(
+        await effects.handle(
             session,
-            order_id=order_id,
-            account_id=None,
-            change=StatusChangeIn(status=OrderStatus.CANCELLED),
-            now=runtime.clock.now(),
+            await orders.operator_set_status(
+                session,
+                order_id=order_id,
+                account_id=None,
+                change=StatusChangeIn(status=OrderStatus.CANCELLED),
+                now=runtime.clock.now(),
+            ),
         )
 
 
@@ -109,7 +121,7 @@ class TestAPaymentAndACancellationAtTheSameMoment:
     async def test_neither_deadlocks_and_the_order_ends_cancelled(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str], runtime: Runtime
     ) -> None:
-        """Both take the payment's row before the order's, so PostgreSQL never has to abort one."""
+        """Both take the order's row before the payment's, so PostgreSQL never has to abort one."""
         for _ in range(RACES):
             order = await place(client, paying_headers)
             checkout = await set_up(client, paying_headers, order)

@@ -1,17 +1,13 @@
-"""SQL for account settings and the consumer prices of the payment screen."""
+"""SQL for the consumer prices of the payment screen (the account row itself is auth's)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.models import Account, CheckoutPrice, Order
-
-
-async def get(session: AsyncSession, account_id: int) -> Account | None:
-    return await session.get(Account, account_id)
+from printapi.models import CheckoutPrice
 
 
 async def prices_of(
@@ -45,20 +41,3 @@ async def replace_prices(
     )
     session.add_all(prices)
     await session.flush()
-
-
-async def overview(session: AsyncSession) -> list[tuple[Account, int, int, int]]:
-    """Every account with its number of live orders, test orders and live orders in production."""
-    live = Order.environment == "live"
-    query = (
-        select(
-            Account,
-            func.count(Order.pk).filter(live),
-            func.count(Order.pk).filter(Order.environment == "test"),
-            func.count(Order.pk).filter(live, Order.status == "Processing"),
-        )
-        .outerjoin(Order, Order.account_id == Account.id)
-        .group_by(Account.id)
-        .order_by(Account.email)
-    )
-    return [(row[0], int(row[1]), int(row[2]), int(row[3])) for row in await session.execute(query)]

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import repository
 from printapi.accounts.schemas import ProductPriceIn, SettingsIn
+from printapi.auth import service as auth
 from printapi.auth.service import check_email
+from printapi.catalogue import service as catalogue
+from printapi.catalogue.consumer import ConsumerPrice, ProductPrices, default_price
 from printapi.catalogue.spec import ProductSpec
-from printapi.kit.errors import InvalidInput, NotFound
+from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Account, CheckoutPrice
-from printapi.payments.consumer import ConsumerPrice, default_price
 
 SHIPPING_RULES = ("method", "flat", "free")
 
 
 async def account(session: AsyncSession, *, account_id: int) -> Account:
-    found = await repository.get(session, account_id)
-    if found is None:
-        raise NotFound(message=f"No account {account_id}.")
-    return found
+    """The account (auth's row); its settings are columns of it, which ``update`` sets."""
+    return await auth.get_account(session, account_id=account_id)
 
 
 def _check_settings(
@@ -109,18 +109,6 @@ def consumer_shipping(account: Account, method_price: Decimal) -> Decimal:
     return method_price
 
 
-@dataclass(frozen=True)
-class ProductPrices:
-    """The consumer prices of one product for one account: set by the shop, or the defaults."""
-
-    product: ConsumerPrice
-    options: dict[tuple[str, str], ConsumerPrice] = field(default_factory=dict)
-    custom: bool = False
-
-    def option(self, option_id: str, choice: str) -> ConsumerPrice:
-        return self.options[(option_id, choice)]
-
-
 def _defaults(spec: ProductSpec) -> ProductPrices:
     options = {
         (option.id, choice.value): default_price(choice.cost, spec.tax_rate)
@@ -152,6 +140,17 @@ async def consumer_prices(
     for row in rows:
         by_product.setdefault(row.product_id, []).append(row)
     return {spec.id: _merged(spec, by_product.get(spec.id, [])) for spec in specs}
+
+
+async def product_for(
+    session: AsyncSession, *, product_id: str, account_id: int
+) -> tuple[ProductSpec, ProductPrices | None]:
+    """A product, with the account's consumer prices when its payment screen is on."""
+    spec = await catalogue.get_product(session, product_id=product_id)
+    if not (await account(session, account_id=account_id)).payment_screen:
+        return spec, None
+    prices = await consumer_prices(session, account_id=account_id, specs=[spec])
+    return spec, prices[spec.id]
 
 
 @dataclass(frozen=True)
@@ -230,17 +229,3 @@ def _row(
 
 async def custom_prices(session: AsyncSession, *, account_id: int) -> list[CheckoutPrice]:
     return await repository.all_prices(session, account_id=account_id)
-
-
-@dataclass(frozen=True)
-class AccountSummary:
-    """One line of the operators' accounts overview."""
-
-    account: Account
-    live_orders: int
-    test_orders: int
-    in_production: int
-
-
-async def overview(session: AsyncSession) -> list[AccountSummary]:
-    return [AccountSummary(*row) for row in await repository.overview(session)]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from printapi.accounts.service import ProductPrices
+from printapi.catalogue.consumer import ConsumerPrice, ProductPrices
 from printapi.catalogue.spec import Price, ProductSpec
 from printapi.kit.urls import Urls
-from printapi.payments.consumer import ConsumerPrice
 
 Json = dict[str, Any]
 

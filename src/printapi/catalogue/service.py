@@ -8,8 +8,6 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.accounts import service as accounts
-from printapi.accounts.service import ProductPrices
 from printapi.catalogue import repository
 from printapi.catalogue.seed_data import catalogue
 from printapi.catalogue.spec import ProductSpec
@@ -25,18 +23,6 @@ async def get_product(session: AsyncSession, *, product_id: str) -> ProductSpec:
             hints=["GET /v2/products lists the product ids of the catalogue."],
         )
     return ProductSpec.model_validate(product.spec)
-
-
-async def product_for(
-    session: AsyncSession, *, product_id: str, account_id: int
-) -> tuple[ProductSpec, ProductPrices | None]:
-    """A product, with the account's consumer prices when its payment screen is on."""
-    spec = await get_product(session, product_id=product_id)
-    account = await accounts.account(session, account_id=account_id)
-    if not account.payment_screen:
-        return spec, None
-    prices = await accounts.consumer_prices(session, account_id=account_id, specs=[spec])
-    return spec, prices[spec.id]
 
 
 async def find_products(session: AsyncSession, *, product_ids: Iterable[str]) -> dict[str, ProductSpec]:

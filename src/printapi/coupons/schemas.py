@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, StrictStr
 
+from printapi.coupons.terms import CouponScope, CouponType
 from printapi.kit.schema import WireModel
-from printapi.payments.states import CouponScope, CouponType
 
 Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 

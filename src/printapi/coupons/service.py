@@ -12,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.coupons import repository
 from printapi.coupons.schemas import CouponIn
+from printapi.coupons.terms import CouponScope, CouponState, CouponTerms, CouponType, discount
 from printapi.kit.errors import Conflict, InvalidInput, NotFound
 from printapi.kit.problems import Problems, Sent
 from printapi.kit.wire import parse_local
 from printapi.models import Coupon
-from printapi.payments.consumer import CouponTerms, discount
-from printapi.payments.states import CouponScope, CouponState, CouponType
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import service as accounts
-from printapi.accounts.service import ProductPrices
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import SHOP_SCOPES
 from printapi.catalogue import service as catalogue
+from printapi.catalogue.consumer import ProductPrices
 from printapi.catalogue.spec import ProductionSpeed, ProductSpec
 from printapi.dashboard import due
 from printapi.dashboard.service import Person

@@ -27,11 +27,12 @@ from printapi.auth import service as auth
 from printapi.files import repository
 from printapi.files.preflight import Result, run_preflight
 from printapi.files.repository import Slot
-from printapi.files.service import expectation_for, findings_of, storage_key
-from printapi.files.storage import FileStorage, TooLarge
+from printapi.files.service import accept, expectation_for, findings_of, storage_key
 from printapi.kit import schedule
+from printapi.kit.events import Effects
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard, classify, create_session
+from printapi.kit.storage import FileStorage, TooLarge
 from printapi.mail import service as mail
 from printapi.orders import service as orders
 from printapi.runtime import Runtime
@@ -111,12 +112,19 @@ def download_session(runtime: Runtime) -> aiohttp.ClientSession:
 
 class Downloader:
     def __init__(
-        self, runtime: Runtime, http: aiohttp.ClientSession, storage: FileStorage, *, worker: str
+        self,
+        runtime: Runtime,
+        http: aiohttp.ClientSession,
+        storage: FileStorage,
+        *,
+        worker: str,
+        effects: Effects,
     ) -> None:
         self.runtime = runtime
         self.http = http
         self.storage = storage
         self.worker = worker
+        self.effects = effects  # what an acceptance causes, written in its transaction
         self.settings = runtime.settings
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
@@ -186,22 +194,13 @@ class Downloader:
     async def _accepted(self, slot: Slot, *, key: str, size: int, result: Result) -> None:
         now = self.runtime.clock.now()
         async with self.runtime.db.write() as session:
-            await orders.lock(session, order_pk=slot.order.pk)
-            accepted = await repository.accept(
-                session,
-                file_pk=slot.file.pk,
-                guard=repository.leased_by(slot.file, self.worker),
-                values={
-                    "storage_key": key,
-                    "size_bytes": size,
-                    "file_type": result.file_type,
-                    "findings": findings_of(result),
-                },
-                now=now,
+            await orders.lock(session, order_pk=slot.order.pk)  # the order's row first, as every path
+            guard = repository.leased_by(slot.file, self.worker)
+            accepted = await accept(
+                session, slot=slot, guard=guard, key=key, size=size, result=result, now=now
             )
-            if accepted:
-                await orders.files_settled(session, order_pk=slot.order.pk, now=now)
-        if not accepted:  # cancelled meanwhile, or the lease passed to another worker
+            await self.effects(session, accepted)
+        if accepted is None:  # cancelled meanwhile, or the lease passed to another worker
             await self.storage.delete(key)
 
     async def _failed(

@@ -12,13 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.kit.claim import Queue, claim_due, still_leased
 from printapi.models import ItemFile, Order, OrderItem
-from printapi.orders.states import FileStatus, OrderStatus
+from printapi.orders.states import FileStatus, OrderStatus, file_sources
 
+# The statuses of the state machine (orders/states.py) that its moves are guarded by.
 DOWNLOADS = Queue(
     ItemFile,
-    pending=(FileStatus.DOWNLOAD_PENDING, FileStatus.DOWNLOAD_RETRY_PENDING),
+    pending=tuple(sorted(file_sources(FileStatus.DOWNLOAD_IN_PROGRESS))),
     in_flight=FileStatus.DOWNLOAD_IN_PROGRESS,
 )
+# An upload fills a slot that waits for one, or replaces a download that failed for good; a
+# download in flight is its worker's to accept.
+UPLOADABLE = tuple(sorted(file_sources(FileStatus.ACCEPTED) - {FileStatus.DOWNLOAD_IN_PROGRESS}))
 
 
 @dataclass(frozen=True)
@@ -94,15 +98,27 @@ async def note_rejected_upload(
         update(ItemFile)
         .where(
             ItemFile.pk == file_pk,
-            ItemFile.status.in_((FileStatus.AWAITING_UPLOAD, FileStatus.DOWNLOAD_FAILED)),
+            ItemFile.status.in_(UPLOADABLE),
         )
         .values(findings=findings, updated_at=now)
         .execution_options(synchronize_session=False)
     )
 
 
-async def files_of_order(session: AsyncSession, *, order_pk: int) -> list[ItemFile]:
-    return list((await session.execute(select(ItemFile).where(ItemFile.order_pk == order_pk))).scalars())
+async def statuses_of_order(session: AsyncSession, *, order_pk: int) -> list[str]:
+    return list(
+        (await session.execute(select(ItemFile.status).where(ItemFile.order_pk == order_pk))).scalars()
+    )
+
+
+async def cancel_waiting(session: AsyncSession, *, order_pk: int, now: datetime) -> None:
+    """The order's files that may still be cancelled (every one not yet accepted) stop waiting."""
+    await session.execute(
+        update(ItemFile)
+        .where(ItemFile.order_pk == order_pk, ItemFile.status.in_(sorted(file_sources(FileStatus.CANCELLED))))
+        .values(status=FileStatus.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # -- the download queue ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Print files in: raw or multipart uploads to an item file's ``uploadUrl`` (spec §3.11).
 
 An upload is streamed to storage, checked by preflight in a separate process, and then
-accepted in one short transaction that may move the order to Processing. Nothing is held in a
-transaction while bytes arrive or while preflight runs, so a slow client blocks nobody.
+accepted in one short transaction, with what that causes (``FileAccepted``: the order may move
+to Processing). Nothing is held in a transaction while bytes arrive or while preflight runs, so
+a slow client blocks nobody.
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.files import repository
+from printapi.files.events import FileAccepted
 from printapi.files.preflight import Expectation, Result, run_preflight
-from printapi.files.repository import Slot
-from printapi.files.storage import FileStorage, TooLarge
+from printapi.files.repository import UPLOADABLE, Slot
 from printapi.kit.db import Database
 from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from printapi.kit.events import Effects
+from printapi.kit.storage import FileStorage, TooLarge
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import FileStatus, OrderStatus
 
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
-# An upload fills a slot that waits for one, or replaces a download that failed for good.
-UPLOADABLE = (FileStatus.AWAITING_UPLOAD, FileStatus.DOWNLOAD_FAILED)
+MEDIA_OF = {name: media for media, name in MEDIA_TYPES.items()}  # a stored file's type, served
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}
 
 
@@ -116,8 +118,12 @@ async def upload(
     body: AsyncIterable[bytes],
     limits: Limits,
     now: datetime,
+    effects: Effects,
 ) -> Uploaded:
-    """Receive, check and accept one upload; raises the documented errors, stores nothing on failure."""
+    """Receive, check and accept one upload; raises the documented errors, stores nothing on failure.
+
+    The acceptance's transaction is this function's, so it writes what that causes: ``effects``.
+    """
     async with db.read() as session:
         slot, expectation = await _open_slot(session, principal=principal, code=code)
     key = storage_key(slot.file, declared_type)
@@ -141,7 +147,9 @@ async def upload(
         raise refusal(result)
     try:
         async with db.write() as session:
-            await _accept_upload(session, slot=slot, key=key, size=size, result=result, now=now)
+            await effects(
+                session, await _accept_upload(session, slot=slot, key=key, size=size, result=result, now=now)
+            )
     except BaseException:
         await storage.delete(key)
         raise
@@ -150,14 +158,27 @@ async def upload(
 
 async def _accept_upload(
     session: AsyncSession, *, slot: Slot, key: str, size: int, result: Result, now: datetime
-) -> None:
-    order = await orders.lock(session, order_pk=slot.order.pk)
+) -> FileAccepted:
+    order = await orders.lock(session, order_pk=slot.order.pk)  # the order's row first, as every path
     if order.status != OrderStatus.CREATED:
         raise Forbidden(message=f"Order '{order.id}' became {order.status} during the upload.")
+    accepted = await accept(
+        session, slot=slot, guard=ItemFile.status.in_(UPLOADABLE), key=key, size=size, result=result, now=now
+    )
+    if accepted is None:
+        raise Forbidden(message=f"The {slot.file.kind} file of this item was accepted meanwhile.")
+    return accepted
+
+
+async def accept(
+    session: AsyncSession, *, slot: Slot, guard: Any, key: str, size: int, result: Result, now: datetime
+) -> FileAccepted | None:
+    """A checked file stored under ``key`` becomes Accepted, if ``guard`` still holds (the statuses
+    an upload may fill, or the download's lease); the caller has locked its order."""
     accepted = await repository.accept(
         session,
         file_pk=slot.file.pk,
-        guard=ItemFile.status.in_(UPLOADABLE),
+        guard=guard,
         values={
             "storage_key": key,
             "size_bytes": size,
@@ -166,9 +187,18 @@ async def _accept_upload(
         },
         now=now,
     )
-    if not accepted:
-        raise Forbidden(message=f"The {slot.file.kind} file of this item was accepted meanwhile.")
-    await orders.files_settled(session, order_pk=order.pk, now=now)
+    return FileAccepted(order_pk=slot.order.pk, file_pk=slot.file.pk, now=now) if accepted else None
+
+
+async def cancel_waiting(session: AsyncSession, *, order_pk: int, now: datetime) -> None:
+    """The files of a cancelled order that were still waiting become Cancelled."""
+    await repository.cancel_waiting(session, order_pk=order_pk, now=now)
+
+
+async def all_accepted(session: AsyncSession, *, order_pk: int) -> bool:
+    """Whether the order has files and every one is Accepted (as the database has them now)."""
+    statuses = await repository.statuses_of_order(session, order_pk=order_pk)
+    return bool(statuses) and all(status == FileStatus.ACCEPTED for status in statuses)
 
 
 async def stored(

@@ -15,13 +15,12 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.accounts import service as accounts
-from printapi.accounts.service import ProductPrices
+from printapi.catalogue.consumer import ZERO, ProductPrices, excluding_vat, line_amount
 from printapi.catalogue.spec import ProductionSpeed, ProductSpec
 from printapi.coupons import service as coupons
 from printapi.kit import ids
 from printapi.kit.wire import round_money
 from printapi.models import Account
-from printapi.payments.consumer import ZERO, excluding_vat, line_amount
 from printapi.shipping.rates import Rate
 
 

@@ -1,4 +1,4 @@
-"""SQL for orders, their items and files, and the status history."""
+"""SQL for orders and their items, and the status history (the files are ``files/``'s)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange, Payment
+from printapi.auth.principal import Environment
+from printapi.models import Account, Order, OrderItem, OrderStatusChange
+from printapi.orders.states import OrderStatus
 
 # One round trip: an order has few items and files, so joining them costs less than asking twice more.
 _WITH_ITEMS = joinedload(Order.items).joinedload(OrderItem.files)
@@ -33,6 +35,15 @@ async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order | None:
         select(Order).where(Order.pk == order_pk).options(_WITH_ITEMS, _WITH_PAYMENT)
     )
     return result.unique().scalar_one_or_none()
+
+
+async def get_by_checkout_code(
+    session: AsyncSession, *, code: str, account_id: int, environment: str
+) -> Order | None:
+    query = select(Order).where(
+        Order.checkout_code == code, Order.account_id == account_id, Order.environment == environment
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def get_head_for_account(
@@ -164,16 +175,6 @@ async def history_of(session: AsyncSession, *, order_pk: int) -> list[OrderStatu
     return list((await session.execute(query)).scalars())
 
 
-async def cancel_open_files(session: AsyncSession, *, order_pk: int, now: datetime) -> None:
-    """Files not yet accepted stop waiting when their order is cancelled."""
-    await session.execute(
-        update(ItemFile)
-        .where(ItemFile.order_pk == order_pk, ItemFile.status.not_in(["Accepted", "Cancelled"]))
-        .values(status="Cancelled", updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def lock(session: AsyncSession, *, order_pk: int) -> Order:
     """The order row, locked until the transaction ends (PostgreSQL; SQLite writers are serial)."""
     # populate_existing: an Order this session loaded before must show the row as locked now.
@@ -181,17 +182,6 @@ async def lock(session: AsyncSession, *, order_pk: int) -> Order:
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one()
-
-
-async def file_statuses(session: AsyncSession, *, order_pk: int) -> list[str]:
-    return list(
-        (await session.execute(select(ItemFile.status).where(ItemFile.order_pk == order_pk))).scalars()
-    )
-
-
-async def payment_status(session: AsyncSession, *, order_pk: int) -> str | None:
-    query = select(Payment.status).where(Payment.order_pk == order_pk)
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 # -- the dashboard -----------------------------------------------------------------------------
@@ -257,19 +247,18 @@ async def in_status(
     return int(count), [(row[0], row[1]) for row in rows]
 
 
-async def lock_payment(session: AsyncSession, *, order_pk: int) -> None:
-    """The order's payment row, if it has one, locked until the transaction ends (PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(Payment.pk).where(Payment.order_pk == order_pk).with_for_update())
-
-
-async def cancel_open_payment(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
-    """An order cancelled while its payment is Open takes the payment with it."""
-    result = await session.execute(
-        update(Payment)
-        .where(Payment.order_pk == order_pk, Payment.status == "Open")
-        .values(status="Cancelled", settled_at=now, updated_at=now, locked_until=None, locked_by=None)
-        # fetch: a Payment already loaded in this session (the order's answer) shows it Cancelled.
-        .execution_options(synchronize_session="fetch")
+async def accounts_overview(session: AsyncSession) -> list[tuple[Account, int, int, int]]:
+    """Every account with its number of live orders, test orders and live orders in production."""
+    live = Order.environment == Environment.LIVE
+    query = (
+        select(
+            Account,
+            func.count(Order.pk).filter(live),
+            func.count(Order.pk).filter(Order.environment == Environment.TEST),
+            func.count(Order.pk).filter(live, Order.status == OrderStatus.PROCESSING),
+        )
+        .outerjoin(Order, Order.account_id == Account.id)
+        .group_by(Account.id)
+        .order_by(Account.email)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+    return [(row[0], int(row[1]), int(row[2]), int(row[3])) for row in await session.execute(query)]

@@ -1,8 +1,9 @@
 """Placing, reading and moving orders (spec §3.2–3.6, §4.1).
 
-Everything a status change causes is written in the caller's transaction: the compare-and-set
-update, the status-history row (``sync/statuses``), and the files that stop waiting when an
-order is cancelled. Nothing here commits; the edge does.
+A status change is the compare-and-set update of the order's row; it returns an
+``OrderStatusChanged`` and the caller hands that to ``effects.handle`` in the same transaction,
+which writes what the change causes (the status-history row that feeds ``sync/statuses``, the
+webhooks, the order's payment and files). Nothing here commits; the edge does.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from printapi.kit.errors import (
 from printapi.kit.pagination import Page, PageRequest
 from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import checkout, repository, rules
+from printapi.orders.events import OrderStatusChanged
 from printapi.orders.pricing import Invoice, Line, invoice, item_cost
 from printapi.orders.rules import ItemPlan
 from printapi.orders.schemas import OrderIn, ShippingIn, StatusChangeIn
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
 from printapi.shipping import service as shipping
 from printapi.shipping.service import Quote, Shipment
-from printapi.webhooks import service as webhooks
 
 DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
 
@@ -251,7 +252,7 @@ async def store_order(session: AsyncSession, *, principal: Principal, draft: Dra
             raise
         raise _duplicate(draft.order_id) from exc  # the same custom id, placed concurrently
     set_committed_value(order, "payment", None)  # a new order has no payment yet
-    await _record(session, order, previous=None, source="api", note=None, now=now)
+    await record_change(session, order=order, previous=None, source="api", note=None, now=now)
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
     return order
@@ -282,15 +283,16 @@ def invoice_of(order: Order) -> Invoice:
     )
 
 
-async def _record(
+async def record_change(
     session: AsyncSession,
-    order: Order,
     *,
+    order: Order,
     previous: OrderStatus | None,
     source: str,
     note: str | None,
     now: datetime,
 ) -> None:
+    """One row of the order's status history: its creation, a move, or a change of its payment."""
     await repository.add_history(
         session,
         {
@@ -330,6 +332,13 @@ async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order:
     if order is None:
         raise NotFound(message="No such order.")
     return order
+
+
+async def by_checkout_code(session: AsyncSession, *, principal: Principal, code: str) -> Order | None:
+    """The caller's order whose checkout (payment screen) has this code."""
+    return await repository.get_by_checkout_code(
+        session, code=code, account_id=principal.account_id, environment=principal.environment
+    )
 
 
 async def get_order_head(session: AsyncSession, *, principal: Principal, order_id: str) -> Order:
@@ -384,16 +393,16 @@ async def change_status(
     change: StatusChangeIn,
     source: str,
     now: datetime,
-) -> Order:
-    """Move ``order`` to ``change.status`` if the state machine allows it and nobody was first."""
+) -> OrderStatusChanged:
+    """Move ``order`` to ``change.status`` if the state machine allows it and nobody was first.
+
+    What the move causes is the caller's to hand to ``effects.handle``, in this transaction.
+    """
     problems = Problems()
     rules.check_change(change, problems)
     problems.raise_if_any()
     current = OrderStatus(order.status)
     target = transition(current, change.status)
-    if target is OrderStatus.CANCELLED:
-        # Its payment before the order, as a payment's outcome takes them (no deadlock).
-        await repository.lock_payment(session, order_pk=order.pk)
     moved = await repository.set_status_if(
         session,
         order_pk=order.pk,
@@ -411,76 +420,33 @@ async def change_status(
     set_committed_value(order, "status_changed_at", now)
     if change.tracking_url is not None:
         set_committed_value(order, "tracking_url", change.tracking_url)
-    await _effects(
-        session, order, previous=current, source=source, note=change.tracking_url or change.reason, now=now
-    )
-    return order
-
-
-async def _effects(
-    session: AsyncSession,
-    order: Order,
-    *,
-    previous: OrderStatus,
-    source: str,
-    note: str | None,
-    now: datetime,
-) -> None:
-    """Everything a status change causes, written in its transaction (one place, STYLE rule 7)."""
-    if order.status == OrderStatus.CANCELLED:
-        await repository.cancel_open_files(session, order_pk=order.pk, now=now)
-        await repository.cancel_open_payment(session, order_pk=order.pk, now=now)
-    await _record(session, order, previous=previous, source=source, note=note, now=now)
-    await webhooks.notify_order_changed(session, order=order, now=now)
+    note = change.tracking_url or change.reason
+    return OrderStatusChanged(order, previous=current, current=target, source=source, note=note, now=now)
 
 
 async def lock(session: AsyncSession, *, order_pk: int) -> Order:
-    """The order, locked for the rest of the transaction (see ``files_settled``)."""
+    """The order, locked for the rest of the transaction: every path that changes an order and its
+    payment or files takes the order's row first (``effects.py``)."""
     return await repository.lock(session, order_pk=order_pk)
-
-
-async def files_settled(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
-    """After a file was accepted or the order paid: when every file is accepted (and, with the
-    payment screen, the payment succeeded), production starts.
-
-    The order row is locked first, so of two files accepted at the same moment the second one
-    sees the first and exactly one of them moves the order to Processing.
-    """
-    order = await repository.lock(session, order_pk=order_pk)
-    if order.status != OrderStatus.CREATED:
-        return False
-    statuses = await repository.file_statuses(session, order_pk=order_pk)
-    if not statuses or any(status != FileStatus.ACCEPTED for status in statuses):
-        return False
-    if (
-        order.checkout_code is not None
-        and await repository.payment_status(session, order_pk=order_pk) != "Successful"
-    ):
-        return False
-    await change_status(
-        session, order=order, change=StatusChangeIn(status=OrderStatus.PROCESSING), source="system", now=now
-    )
-    return True
 
 
 async def record_payment(
     session: AsyncSession, *, order: Order, payment_status: str, source: str, now: datetime
 ) -> None:
-    """A payment change is a change of the order for its history and its webhooks."""
-    await _record(
+    """A payment change is a change of the order for its history (and its webhooks: ``effects``)."""
+    await record_change(
         session,
-        order,
+        order=order,
         previous=OrderStatus(order.status),
         source=source,
         note=f"payment {payment_status}",
         now=now,
     )
-    await webhooks.notify_order_changed(session, order=order, now=now)
 
 
 async def simulate_status(
     session: AsyncSession, *, principal: Principal, order_id: str, change: StatusChangeIn, now: datetime
-) -> Order:
+) -> OrderStatusChanged:
     """The test environment's status simulator: the account owner moves a test order."""
     if principal.environment is not Environment.TEST:
         raise Forbidden(
@@ -516,7 +482,7 @@ async def operator_set_status(
     environment: str | None = None,
     change: StatusChangeIn,
     now: datetime,
-) -> Order:
+) -> OrderStatusChanged:
     """The print shop moves any order (production console, CLI, operator API)."""
     order = await find_for_operator(
         session, order_id=order_id, account_id=account_id, environment=environment
@@ -580,3 +546,17 @@ async def production_queue(session: AsyncSession, *, limit: int) -> tuple[int, l
         session, environment=Environment.LIVE, status=OrderStatus.PROCESSING, limit=limit
     )
     return count, [QueuedOrder(order, email) for order, email in rows]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One line of the operators' accounts overview."""
+
+    account: Account
+    live_orders: int
+    test_orders: int
+    in_production: int
+
+
+async def accounts_overview(session: AsyncSession) -> list[AccountSummary]:
+    return [AccountSummary(*row) for row in await repository.accounts_overview(session)]

@@ -8,6 +8,11 @@
 
 ``Shipped`` and ``Cancelled`` are final. Every move goes through ``transition()``; the service
 persists it with a compare-and-set update, so two concurrent moves cannot both win.
+
+The files of an order's items have a machine of their own (``FILE_TRANSITIONS``): ``files/``
+moves them, every move an update guarded by ``status IN file_sources(target)``. It lives here,
+beside the order's, because placing an order creates its files (in their first status) and
+``files/`` sits above ``orders/``.
 """
 
 from __future__ import annotations
@@ -63,6 +68,32 @@ class FileStatus(StrEnum):
     UPLOAD_IN_PROGRESS = "UploadInProgress"
     ACCEPTED = "Accepted"
     CANCELLED = "Cancelled"
+
+
+FILE_TRANSITIONS: dict[FileStatus, frozenset[FileStatus]] = {
+    FileStatus.DOWNLOAD_PENDING: frozenset({FileStatus.DOWNLOAD_IN_PROGRESS, FileStatus.CANCELLED}),
+    FileStatus.DOWNLOAD_IN_PROGRESS: frozenset(
+        {
+            FileStatus.ACCEPTED,
+            FileStatus.DOWNLOAD_RETRY_PENDING,
+            FileStatus.DOWNLOAD_FAILED,
+            FileStatus.CANCELLED,
+        }
+    ),
+    FileStatus.DOWNLOAD_RETRY_PENDING: frozenset({FileStatus.DOWNLOAD_IN_PROGRESS, FileStatus.CANCELLED}),
+    # Given up: the owner may replace it with an upload.
+    FileStatus.DOWNLOAD_FAILED: frozenset({FileStatus.ACCEPTED, FileStatus.CANCELLED}),
+    FileStatus.AWAITING_UPLOAD: frozenset({FileStatus.ACCEPTED, FileStatus.CANCELLED}),
+    # Never stored: an upload is received and checked before any status changes.
+    FileStatus.UPLOAD_IN_PROGRESS: frozenset(),
+    FileStatus.ACCEPTED: frozenset(),
+    FileStatus.CANCELLED: frozenset(),
+}
+
+
+def file_sources(target: FileStatus) -> frozenset[FileStatus]:
+    """The statuses a file may move to ``target`` from: the guard of that move's update."""
+    return frozenset(status for status, targets in FILE_TRANSITIONS.items() if target in targets)
 
 
 class InvoicingState(StrEnum):

@@ -10,29 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.kit.claim import Queue, claim_due, still_leased
 from printapi.models import Order, Payment
-from printapi.payments.states import PaymentStatus
+from printapi.payments.states import PaymentStatus, sources
 
-EXPIRY = Queue(Payment, pending=(PaymentStatus.OPEN,))
-
-
-async def order_by_checkout_code(
-    session: AsyncSession, *, code: str, account_id: int, environment: str
-) -> Order | None:
-    query = select(Order).where(
-        Order.checkout_code == code, Order.account_id == account_id, Order.environment == environment
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+# Unpaid links that expire are cancelled: the payments that may move to Cancelled.
+EXPIRY = Queue(Payment, pending=tuple(sorted(sources(PaymentStatus.CANCELLED))))
 
 
 async def of_order(session: AsyncSession, *, order_pk: int) -> Payment | None:
     return (await session.execute(select(Payment).where(Payment.order_pk == order_pk))).scalar_one_or_none()
 
 
-async def of_orders(session: AsyncSession, *, order_pks: list[int]) -> dict[int, Payment]:
-    if not order_pks:
-        return {}
-    rows = await session.execute(select(Payment).where(Payment.order_pk.in_(order_pks)))
-    return {payment.order_pk: payment for payment in rows.scalars()}
+async def status_of_order(session: AsyncSession, *, order_pk: int) -> str | None:
+    """The status as the database has it now (a ``Payment`` this session loaded may be older)."""
+    query = select(Payment.status).where(Payment.order_pk == order_pk)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def by_code(session: AsyncSession, *, code: str) -> tuple[Payment, Order] | None:
@@ -59,8 +50,10 @@ async def settle_if_open(
     guard: Any = None,
     ref: str | None,
 ) -> bool:
-    """Compare-and-set Open → ``status``; False when someone (the customer, the expiry) was first."""
-    condition = Payment.status == PaymentStatus.OPEN if guard is None else guard
+    """Compare-and-set: the payment moves to ``status`` from one of its ``sources`` (Open), or, for the
+    expiry job, under the job's lease (``guard``); False when someone (the customer, the expiry)
+    was first."""
+    condition = Payment.status.in_(sorted(sources(status))) if guard is None else guard
     values: dict[str, Any] = {
         "status": status,
         "settled_at": now,
@@ -75,6 +68,20 @@ async def settle_if_open(
         .where(Payment.pk == payment_pk, condition)
         .values(**values)
         .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+async def cancel_of_order(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
+    """The order's payment, if it may still be cancelled (Open), moves to Cancelled."""
+    result = await session.execute(
+        update(Payment)
+        .where(Payment.order_pk == order_pk, Payment.status.in_(sorted(sources(PaymentStatus.CANCELLED))))
+        .values(
+            status=PaymentStatus.CANCELLED, settled_at=now, updated_at=now, locked_until=None, locked_by=None
+        )
+        # fetch: a Payment already loaded in this session (the order's answer) shows it Cancelled.
+        .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
 

@@ -1,7 +1,8 @@
 """The payment screen (spec §3.9, §4.2): checkout setup, the payment's outcome, expiry.
 
-Every payment change is a compare-and-set on ``Open`` and writes, in its transaction, a history
-row of the order (``sync/statuses``), the webhook notifications, and the order's consequence:
+Every payment change is a compare-and-set from the table of ``states.py`` and returns a
+``PaymentSettled``; the caller hands it to ``effects.handle`` in the same transaction, which
+writes the order's consequence: a history row (``sync/statuses``) and the webhook notifications;
 Successful (with every file accepted) → Processing; Failed or Cancelled → the order is cancelled.
 """
 
@@ -17,16 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth.principal import Principal
 from printapi.catalogue import service as catalogue
 from printapi.kit import ids
-from printapi.kit.errors import Forbidden, NotFound
+from printapi.kit.errors import Forbidden, IllegalTransition, NotFound
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Order, Payment
 from printapi.orders import rules
 from printapi.orders import service as orders
-from printapi.orders.schemas import AddressIn, StatusChangeIn
+from printapi.orders.schemas import AddressIn
 from printapi.orders.states import OrderStatus
 from printapi.payments import repository
+from printapi.payments.events import PaymentSettled
 from printapi.payments.schemas import BillingAddressIn, CheckoutIn
-from printapi.payments.states import PaymentStatus, transition
+from printapi.payments.states import PaymentStatus, sources
 from printapi.shipping import service as shipping
 
 
@@ -94,9 +96,7 @@ def _billing_columns(billing: Billing) -> dict[str, Any]:
 
 
 async def _order_of_checkout(session: AsyncSession, *, principal: Principal, code: str) -> Order:
-    order = await repository.order_by_checkout_code(
-        session, code=code, account_id=principal.account_id, environment=principal.environment
-    )
+    order = await orders.by_checkout_code(session, principal=principal, code=code)
     if order is None:
         raise NotFound(
             message=f"There is no checkout '{code}'.",
@@ -176,26 +176,23 @@ async def settle(
     now: datetime,
     guard: Any = None,
     ref: str | None = None,
-) -> bool:
-    """Move an Open payment to its outcome, with every consequence; False if it was not Open any more."""
-    transition(PaymentStatus.OPEN, outcome)
-    # The payment first, then the order: every path takes its locks in this order (the expiry's
-    # claim has leased the payment already, and an order's cancellation locks its payment before
-    # the order), so none can deadlock another on PostgreSQL.
+) -> PaymentSettled | None:
+    """Move the payment to its outcome from a status the table allows (Open), or under the expiry
+    job's lease (``guard``); None when it had moved already (someone else was first).
+
+    What the outcome causes (to the order) is the caller's to hand to ``effects.handle``.
+    """
+    if not sources(outcome):  # Open: nothing moves a payment back to it
+        raise IllegalTransition(message=f"A payment cannot move to {outcome}.")
+    # The order's row first, then the payment's: every path takes them in this order (an order's
+    # cancellation moves the order, then cancels its payment), so none can deadlock another on
+    # PostgreSQL.
+    order = await orders.lock(session, order_pk=payment.order_pk)
     if not await repository.settle_if_open(
         session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref
     ):
-        return False
-    order = await orders.lock(session, order_pk=payment.order_pk)
-    if outcome is PaymentStatus.SUCCESSFUL:
-        await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
-        await orders.files_settled(session, order_pk=order.pk, now=now)
-    elif order.status == OrderStatus.CREATED:
-        change = StatusChangeIn(status=OrderStatus.CANCELLED, reason=f"payment {outcome.value.lower()}")
-        await orders.change_status(session, order=order, change=change, source=source, now=now)
-    else:
-        await orders.record_payment(session, order=order, payment_status=outcome, source=source, now=now)
-    return True
+        return None
+    return PaymentSettled(payment.pk, order=order, outcome=outcome, source=source, now=now)
 
 
 def expired(payment: Payment, now: datetime) -> bool:
@@ -209,7 +206,7 @@ def expired(payment: Payment, now: datetime) -> bool:
 
 async def confirm(
     session: AsyncSession, *, payment: Payment, outcome: PaymentStatus, ref: str, now: datetime
-) -> bool:
+) -> PaymentSettled | None:
     """The customer's outcome from the provider; a link past its lifetime can only be cancelled."""
     if expired(payment, now):
         return await settle(
@@ -218,22 +215,39 @@ async def confirm(
     return await settle(session, payment=payment, outcome=outcome, source="payment", now=now, ref=ref)
 
 
-async def expire_due(session: AsyncSession, *, worker: str, now: datetime, limit: int = 50) -> int:
-    """Cancel the unpaid payments whose link expired (and so their orders); counts those it cancelled."""
-    expired = 0
-    for payment in await repository.claim_expired(
+async def claim_expired(
+    session: AsyncSession, *, worker: str, now: datetime, limit: int = 50
+) -> list[Payment]:
+    """The unpaid payments whose link expired, leased to ``worker``: commit the claim, then
+    ``expire`` each in a transaction of its own (the order's row is taken before the payment's)."""
+    return await repository.claim_expired(
         session, now=now, worker=worker, lease=timedelta(minutes=5), limit=limit
-    ):
-        if await settle(
-            session,
-            payment=payment,
-            outcome=PaymentStatus.CANCELLED,
-            source="expiry",
-            now=now,
-            guard=repository.leased_by(payment, worker),
-        ):
-            expired += 1
-    return expired
+    )
+
+
+async def expire(
+    session: AsyncSession, *, payment: Payment, worker: str, now: datetime
+) -> PaymentSettled | None:
+    """Cancel a payment ``worker`` claimed (and so, by its effects, the order); None when the
+    customer's outcome came first or the lease passed to another worker."""
+    return await settle(
+        session,
+        payment=payment,
+        outcome=PaymentStatus.CANCELLED,
+        source="expiry",
+        now=now,
+        guard=repository.leased_by(payment, worker),
+    )
+
+
+async def cancel_for_order(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
+    """An order cancelled while its payment may still be cancelled (Open) takes the payment with it."""
+    return await repository.cancel_of_order(session, order_pk=order_pk, now=now)
+
+
+async def succeeded(session: AsyncSession, *, order_pk: int) -> bool:
+    """Whether the order's payment is Successful (as the database has it now)."""
+    return await repository.status_of_order(session, order_pk=order_pk) == PaymentStatus.SUCCESSFUL
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,16 @@
 
     Open ──► Successful
       ├────► Failed
-      └────► Cancelled      (the customer cancelled, or the link expired)
+      └────► Cancelled      (the customer cancelled, the link expired, or the order was cancelled)
 
-The three outcomes are final. Every move is a compare-and-set on ``Open``, so of a customer
-paying and the expiry job firing at the same moment exactly one wins.
+The three outcomes are final. Every move is an update guarded by ``status IN sources(target)``
+(that is, ``Open``), a compare-and-set: of a customer paying and the expiry job firing at the
+same moment exactly one wins, and a repeated outcome changes nothing.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-from printapi.kit.errors import IllegalTransition
 
 
 class PaymentStatus(StrEnum):
@@ -32,28 +31,6 @@ TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 }
 
 
-def transition(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus:
-    if target not in TRANSITIONS[current]:
-        raise IllegalTransition(
-            message=f"A payment cannot move from {current} to {target}.",
-            hints=[
-                f"{current} is final." if not TRANSITIONS[current] else "Only an Open payment can change."
-            ],
-        )
-    return target
-
-
-class CouponType(StrEnum):
-    AMOUNT = "Amount"
-    PERCENTAGE = "Percentage"
-
-
-class CouponScope(StrEnum):
-    PRODUCTS = "Products"
-    TOTAL = "Total"
-
-
-class CouponState(StrEnum):
-    VALID = "Valid"
-    EXPIRED = "Expired"
-    USED_UP = "UsedUp"
+def sources(target: PaymentStatus) -> frozenset[PaymentStatus]:
+    """The statuses a payment may move to ``target`` from: the guard of that move's update."""
+    return frozenset(status for status, targets in TRANSITIONS.items() if target in targets)

@@ -1,8 +1,8 @@
 """Webhook endpoints, and the notifications a change of an order queues for them.
 
-``notify_order_changed`` is called inside the transaction of every order-status and
-payment-status change: the notification rows commit with the change or not at all. Creating
-an order notifies nobody. Delivery is the worker's (``delivery.py``).
+``notify_order_changed`` is called (by ``effects.py``) inside the transaction of every
+order-status and payment-status change: the notification rows commit with the change or not at
+all. Creating an order notifies nobody. Delivery is the worker's (``delivery.py``).
 """
 
 from __future__ import annotations

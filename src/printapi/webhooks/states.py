@@ -37,6 +37,11 @@ TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
 }
 
 
+def sources(target: NotificationStatus) -> frozenset[NotificationStatus]:
+    """The statuses a notification may move to ``target`` from: the guard of that move's update."""
+    return frozenset(status for status, targets in TRANSITIONS.items() if target in targets)
+
+
 def transition(current: NotificationStatus, target: NotificationStatus) -> NotificationStatus:
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(message=f"A notification cannot move from {current} to {target}.")

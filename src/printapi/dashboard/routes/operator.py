@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from printapi.accounts import service as accounts
+from printapi import effects
 from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, WriteSession
 from printapi.auth.principal import Environment
 from printapi.coupons import service as coupons
+from printapi.coupons.terms import CouponScope, CouponType
 from printapi.dashboard import forms, service, views
 from printapi.dashboard.pages import DashboardRoute, render, see_other, segment
 from printapi.dashboard.routes.orders import Kind, stream
@@ -23,7 +24,6 @@ from printapi.kit.errors import InvalidInput
 from printapi.kit.wire import parse_local
 from printapi.mail import service as mail
 from printapi.orders import service as orders
-from printapi.payments.states import CouponScope, CouponType
 
 router = APIRouter(prefix="/dashboard/operator", route_class=DashboardRoute, include_in_schema=False)
 
@@ -95,7 +95,7 @@ async def move(
     """Start, ship (with a tracking link) or cancel (with a reason) an order; the owner's webhooks follow."""
     form = await form_of(request)
     change = forms.status_change(form)
-    order = await orders.operator_set_status(
+    changed = await orders.operator_set_status(
         session,
         order_id=order_id,
         account_id=account_id,
@@ -103,6 +103,8 @@ async def move(
         change=change,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, changed)
+    order = changed.order
     await service.flash(
         session, id_hash=visitor.id_hash, messages=[Flash("ok", f"Order {order.id} is {order.status}.")]
     )
@@ -111,7 +113,7 @@ async def move(
 
 @router.get("/accounts")
 async def account_list(request: Request, _: OperatorPage, session: ReadSession) -> HTMLResponse:
-    return render(request, "operator/accounts.html", rows=await accounts.overview(session))
+    return render(request, "operator/accounts.html", rows=await orders.accounts_overview(session))
 
 
 @router.get("/coupons")

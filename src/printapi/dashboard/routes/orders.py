@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from printapi import effects
 from printapi.api import ReadSession, RuntimeDep, WriteSession
 from printapi.auth.principal import Environment
 from printapi.dashboard import forms, service, views
@@ -17,9 +18,9 @@ from printapi.dashboard.pages import DashboardRoute, render, see_other, segment
 from printapi.dashboard.security import OwnerAction, OwnerPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.files import service as files
-from printapi.files.routes import MEDIA_OF
-from printapi.files.storage import FileStorage
+from printapi.files.service import MEDIA_OF
 from printapi.kit.pagination import PageRequest
+from printapi.kit.storage import FileStorage
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import OrderStatus
@@ -119,13 +120,15 @@ async def simulate(
     """The test environment's simulator: the order moves as the print shop would move it."""
     form = await form_of(request)
     change = forms.status_change(form)
-    order = await orders.simulate_status(
+    changed = await orders.simulate_status(
         session,
         principal=views.as_owner(visitor.account, Environment.TEST),
         order_id=order_id,
         change=change,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, changed)
+    order = changed.order
     message = Flash(
         "ok", f"Order {order.id} is {order.status} now; your webhook endpoints are being notified."
     )

@@ -13,12 +13,12 @@ from printapi.api import ReadSession, RuntimeDep, WriteSession
 from printapi.auth import service as auth
 from printapi.auth.principal import Environment
 from printapi.catalogue import service as catalogue
+from printapi.catalogue.consumer import ConsumerPrice
 from printapi.dashboard import forms, service, views
 from printapi.dashboard.pages import DashboardRoute, render, see_other
 from printapi.dashboard.security import AnyPage, OwnerAction, OwnerPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.kit.errors import InvalidInput
-from printapi.payments.consumer import ConsumerPrice
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute, include_in_schema=False)
 

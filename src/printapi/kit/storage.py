@@ -1,4 +1,4 @@
-"""Where print files live: a small protocol, and the local directory that implements it.
+"""Where stored files (the print files) live: a small protocol, and the local directory that implements it.
 
 Files are written as they arrive, chunk by chunk, to a temporary name and renamed into place
 when complete, so a crash never leaves a half-written file under a real key and an upload of a

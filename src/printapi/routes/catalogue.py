@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from printapi.accounts import service as accounts
 from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
@@ -30,5 +31,5 @@ async def list_products(
 async def get_product(
     product_id: str, principal: Browser, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
-    spec, prices = await service.product_for(session, product_id=product_id, account_id=principal.account_id)
+    spec, prices = await accounts.product_for(session, product_id=product_id, account_id=principal.account_id)
     return WireResponse(presenters.product(spec, prices), zone=runtime.zone)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from printapi import effects
 from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
@@ -15,7 +16,7 @@ from printapi.kit.errors import ApiError, Forbidden
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.payments import pages, presenters, service
-from printapi.payments.provider import PaymentProvider, Redirect, TestProvider
+from printapi.payments.provider import Redirect, Render
 from printapi.payments.schemas import CheckoutIn, CheckoutOut
 from printapi.payments.states import PaymentStatus
 from printapi.runtime import Runtime
@@ -24,17 +25,6 @@ router = APIRouter(tags=["payments"])
 
 Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
-
-
-def provider_for(runtime: Runtime, environment: str) -> PaymentProvider:
-    """Test orders pay with the test provider; live ones with the configured provider."""
-    name = "test" if environment == "test" else runtime.settings.live_provider
-    if name != "test":
-        raise Forbidden(
-            message="No payment provider is configured for live payments.",
-            hints=["Live payments need a payment provider, which this server does not have yet."],
-        )
-    return TestProvider(runtime.settings.secret_key)
 
 
 @router.post(
@@ -53,7 +43,7 @@ async def set_up_checkout(
     urls: UrlsDep,
 ) -> WireResponse:
     request = service.checked_setup(body)  # a 400 with every problem comes before the 403s and 404s
-    provider = provider_for(runtime, principal.environment)
+    provider = runtime.payments.for_environment(principal.environment)
     _, payment = await service.setup(
         session,
         principal=principal,
@@ -94,7 +84,7 @@ async def get_payment_page(
 ) -> HTMLResponse:
     try:
         view = await service.page(session, code=code)
-        provider = provider_for(runtime, view.order.environment)
+        provider = runtime.payments.for_environment(view.order.environment)
     except ApiError as error:  # the customer's browser: a page, not the API's JSON
         title = "This payment link is not known" if error.status == 404 else "This payment cannot start"
         page = pages.render("error.html", title=title, message=error.message)
@@ -114,7 +104,7 @@ async def get_payment_page(
         else view.payment.status,
         return_url=view.payment.return_url,
         action=urls.payment(code).removesuffix("/start") + "/test",
-        token=provider.token(code) if isinstance(provider, TestProvider) else "",
+        token=action.fields.get("token", "") if isinstance(action, Render) else "",
     )
     return HTMLResponse(html, headers=pages.HEADERS)
 
@@ -122,18 +112,19 @@ async def get_payment_page(
 async def _confirm(code: str, request: Request, session: WriteSession, runtime: Runtime) -> str:
     """Apply a provider's verified outcome (idempotent); the URL the customer goes back to."""
     payment, order = await service.by_payment_code(session, code=code)
-    provider = provider_for(runtime, order.environment)
+    provider = runtime.payments.for_environment(order.environment)
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     confirmation = provider.confirm(code=code, form=form)
     if confirmation is None:
         raise Forbidden(message="This payment confirmation could not be verified.")
-    await service.confirm(
+    settled = await service.confirm(
         session,
         payment=payment,
         outcome=confirmation.outcome,
         ref=confirmation.reference,
         now=runtime.clock.now(),
     )
+    await effects.handle(session, settled)  # None: the outcome was known already, nothing changes
     return payment.return_url
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from printapi import effects
 from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
@@ -103,10 +104,11 @@ async def simulate_order_status(
     runtime: RuntimeDep,
 ) -> WireResponse:
     change = service.checked_change(body)
-    order = await service.simulate_status(
+    changed = await service.simulate_status(
         session, principal=principal, order_id=order_id, change=change, now=runtime.clock.now()
     )
-    return WireResponse(presenters.status(order), zone=runtime.zone)
+    await effects.handle(session, changed)
+    return WireResponse(presenters.status(changed.order), zone=runtime.zone)
 
 
 @router.get("/sync/statuses", response_model=SyncStatusesOut, summary="Status changes since a moment")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from printapi import effects
 from printapi.api import MAX_DB_INT, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
@@ -38,7 +39,7 @@ async def set_order_status(
     ] = None,
 ) -> WireResponse:
     change = orders.checked_change(body)
-    order = await orders.operator_set_status(
+    changed = await orders.operator_set_status(
         session,
         order_id=order_id,
         account_id=account_id,
@@ -46,4 +47,5 @@ async def set_order_status(
         change=change,
         now=runtime.clock.now(),
     )
-    return WireResponse(presenters.status(order), zone=runtime.zone)
+    await effects.handle(session, changed)
+    return WireResponse(presenters.status(changed.order), zone=runtime.zone)

@@ -11,13 +11,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
+from printapi import effects
 from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.files import service
-from printapi.files.service import MEDIA_TYPES, Limits
-from printapi.files.storage import FileStorage
+from printapi.files.service import MEDIA_OF, MEDIA_TYPES, Limits
 from printapi.kit.errors import InvalidInput, UnsupportedMediaType
+from printapi.kit.storage import FileStorage
 from printapi.kit.wire import WireResponse
 
 router = APIRouter(tags=["files"])
@@ -26,7 +27,6 @@ Uploader = Annotated[Principal, Depends(require(Scope.FILES_UPLOAD))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
 Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
 Kind = Literal["content", "cover"]
-MEDIA_OF = {"PDF": "application/pdf", "PNG": "image/png", "JPEG": "image/jpeg"}
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -71,11 +71,6 @@ async def _body(request: Request) -> AsyncIterator[tuple[str, AsyncIterator[byte
         await form.close()
 
 
-def storage_of(runtime: RuntimeDep) -> FileStorage:
-    storage: FileStorage = runtime.storage
-    return storage
-
-
 @router.post(
     "/files/{code}",
     response_model=UploadOut,
@@ -113,6 +108,7 @@ async def upload_item_file(
             body=body,
             limits=limits,
             now=runtime.clock.now(),
+            effects=effects.handle,
         )
     return WireResponse({"fileName": uploaded.file_name, "fileType": uploaded.file_type}, zone=runtime.zone)
 

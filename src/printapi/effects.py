@@ -1,0 +1,133 @@
+"""What a change causes, written in the change's transaction: one table from event to handlers.
+
+The domains return events of what they changed (``orders.change_status`` an
+``OrderStatusChanged``, ``payments.settle`` a ``PaymentSettled``, ``files.accept`` a
+``FileAccepted``) and know nothing of each other's consequences. This module, above them all,
+says what each event causes (``EFFECTS``) and writes it through each domain's service. Whoever
+owns the transaction (a route, a CLI command, a worker job; an upload or a download, which open
+their own) calls ``handle`` before the commit, so everything a change causes commits with it or
+not at all. A handler may move an order in turn (a failed payment cancels it, the last accepted
+file starts production): the events of that are handled at once, in the same transaction.
+
+Locks: every path that changes an order together with its payment or files takes the order's
+row first (a cancellation moves the order, then cancels its payment and files; a payment's
+outcome and a file's acceptance lock the order before their own row), so none of them can
+deadlock another on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printapi.files import service as files
+from printapi.files.events import FileAccepted
+from printapi.kit.events import Event
+from printapi.orders import service as orders
+from printapi.orders.events import OrderStatusChanged
+from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.states import OrderStatus
+from printapi.payments import service as payments
+from printapi.payments.events import PaymentSettled
+from printapi.payments.states import PaymentStatus
+from printapi.webhooks import service as webhooks
+
+Events = Sequence[Event]
+# A handler writes what an event causes and returns the events of the changes it made in turn.
+Handler = Callable[[AsyncSession, Any], Awaitable[Events]]
+
+
+async def stop_waiting_files(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """A cancelled order's files that were still waiting become Cancelled."""
+    if event.current is OrderStatus.CANCELLED:
+        await files.cancel_waiting(session, order_pk=event.order.pk, now=event.now)
+    return ()
+
+
+async def cancel_open_payment(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """A cancelled order takes its Open payment with it (the cause: no event of its own)."""
+    if event.current is OrderStatus.CANCELLED:
+        await payments.cancel_for_order(session, order_pk=event.order.pk, now=event.now)
+    return ()
+
+
+async def record_history(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """The status-history row that ``sync/statuses`` reads and the dashboard shows."""
+    await orders.record_change(
+        session,
+        order=event.order,
+        previous=event.previous,
+        source=event.source,
+        note=event.note,
+        now=event.now,
+    )
+    return ()
+
+
+async def notify_webhooks(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """One notification per enabled endpoint of the owner (folded into a pending one)."""
+    await webhooks.notify_order_changed(session, order=event.order, now=event.now)
+    return ()
+
+
+async def order_follows_payment(session: AsyncSession, event: PaymentSettled) -> Events:
+    """A payment that failed or was cancelled cancels its Created order (which records and
+    notifies the move); any other outcome is a change of the order for its history and its
+    webhooks, and a successful one starts production when every file is in."""
+    order = event.order
+    if event.outcome is not PaymentStatus.SUCCESSFUL and order.status == OrderStatus.CREATED:
+        change = StatusChangeIn(status=OrderStatus.CANCELLED, reason=f"payment {event.outcome.value.lower()}")
+        moved = await orders.change_status(
+            session, order=order, change=change, source=event.source, now=event.now
+        )
+        return [moved]
+    await orders.record_payment(
+        session, order=order, payment_status=event.outcome, source=event.source, now=event.now
+    )
+    await webhooks.notify_order_changed(session, order=order, now=event.now)
+    if event.outcome is PaymentStatus.SUCCESSFUL:
+        return await start_production_if_ready(session, order_pk=order.pk, now=event.now)
+    return ()
+
+
+async def production_follows_file(session: AsyncSession, event: FileAccepted) -> Events:
+    """The last of an order's files to be accepted starts its production (if it is paid for)."""
+    return await start_production_if_ready(session, order_pk=event.order_pk, now=event.now)
+
+
+async def start_production_if_ready(session: AsyncSession, *, order_pk: int, now: datetime) -> Events:
+    """When every file is accepted (and, with the payment screen, the payment succeeded), a
+    Created order moves to Processing.
+
+    The order's row is locked first, so of two files accepted at the same moment the second one
+    sees the first, and exactly one of them moves the order.
+    """
+    order = await orders.lock(session, order_pk=order_pk)
+    if order.status != OrderStatus.CREATED or not await files.all_accepted(session, order_pk=order_pk):
+        return ()
+    if order.checkout_code is not None and not await payments.succeeded(session, order_pk=order_pk):
+        return ()
+    change = StatusChangeIn(status=OrderStatus.PROCESSING)
+    return [await orders.change_status(session, order=order, change=change, source="system", now=now)]
+
+
+# What each event causes, in this order.
+EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
+    OrderStatusChanged: (stop_waiting_files, cancel_open_payment, record_history, notify_webhooks),
+    PaymentSettled: (order_follows_payment,),
+    FileAccepted: (production_follows_file,),
+}
+
+
+async def handle(session: AsyncSession, /, *events: Event | None) -> None:
+    """Write what ``events`` cause in ``session``'s transaction, and what that causes in turn,
+    depth first (each event's consequences before the next event's). ``None`` stands for a change
+    that did not happen (someone else was first): it causes nothing."""
+    for event in events:
+        if event is None:
+            continue
+        for effect in EFFECTS[type(event)]:
+            await handle(session, *await effect(session, event))

@@ -1,0 +1,22 @@
+"""What happens to a payment, as events (``kit/events.py``); ``effects.py`` says what each causes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from printapi.kit.events import Event
+from printapi.models import Order
+from printapi.payments.states import PaymentStatus
+
+
+@dataclass(frozen=True)
+class PaymentSettled(Event):
+    """An Open payment got its ``outcome``: its row is written, and ``order`` (its order) is
+    locked, as it was before the payment's row (every path takes the order's row first)."""
+
+    payment_pk: int
+    order: Order
+    outcome: PaymentStatus
+    source: str
+    now: datetime
