@@ -11,7 +11,6 @@ from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
-from printapi.orders import presenters
 from printapi.orders import service as orders
 from printapi.orders.schemas import OrderStatusOut, StatusChangeIn
 
@@ -46,4 +45,4 @@ async def set_order_status(
         change=change,
         now=runtime.clock.now(),
     )
-    return WireResponse(presenters.status(order), zone=runtime.zone)
+    return WireResponse(OrderStatusOut.of(order), zone=runtime.zone)
