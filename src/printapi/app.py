@@ -29,6 +29,7 @@ from printapi.kit.errors import ApiError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
 from printapi.kit.middleware import BodyLimitMiddleware, RejectNulMiddleware, RequireJsonMiddleware
 from printapi.kit.problems import request_problems
+from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
 from printapi.openapi import install as install_openapi
 from printapi.openapi import operation_id
@@ -96,7 +97,7 @@ def _error_response(request: Request, error: ApiError) -> Response:
     request.state.error_code = error.code  # the request's log line names it (kit/logging.py)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
     return WireResponse(
-        error.body(), zone=request.app.state.runtime.zone, status_code=error.status, headers=headers
+        ErrorOut.of(error), zone=request.app.state.runtime.zone, status_code=error.status, headers=headers
     )
 
 
@@ -115,7 +116,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             404: f"No endpoint at {request.url.path}.",
             405: f"{request.method} is not allowed on {request.url.path}.",
         }
-        body = ApiError(message=messages.get(exc.status_code, str(exc.detail))).body()
+        body = ErrorOut.of(ApiError(message=messages.get(exc.status_code, str(exc.detail))))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))

@@ -10,10 +10,16 @@ from fastapi import APIRouter
 
 from printapi.api import ReadSession, RuntimeDep
 from printapi.kit.errors import NotFound
+from printapi.kit.schema import WireOut
 from printapi.kit.wire import WireResponse
 from printapi.orders import repository
 
 router = APIRouter(prefix="/_bench", include_in_schema=False)
+
+
+class RowOut(WireOut):
+    id: str
+    status: str
 
 
 @router.get("/orders/{pk}")
@@ -21,4 +27,4 @@ async def one_row(pk: int, session: ReadSession, runtime: RuntimeDep) -> WireRes
     row = await repository.id_and_status(session, order_pk=pk)
     if row is None:
         raise NotFound(message="no such row")
-    return WireResponse({"id": row[0], "status": row[1]}, zone=runtime.zone)
+    return WireResponse(RowOut(id=row[0], status=row[1]), zone=runtime.zone)

@@ -3,14 +3,19 @@ and the sign-up limit counts refused tries too (found by a review of the dashboa
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
+from printapi.dashboard import service
 from printapi.models import DashboardSession, SignInAttempt, WebhookEndpoint
 from printapi.runtime import Runtime
 from tests.dashboard.conftest import Person
 from tests.dashboard.helpers import browser, flash_text, post_form, sign_up, token_in
-from tests.dashboard.test_owner_pages import add_endpoint, secret_on
+from tests.dashboard.test_owner_pages import SECRET, add_endpoint, secret_on
 from tests.dashboard.test_sign_in import count
 
 
@@ -123,3 +128,65 @@ class TestANewClientSecretOnItsWayToThePage:
         assert len(shown) >= 40
         assert shown not in waiting
         assert '"sealed": true' in waiting
+
+    async def test_changed_on_its_way_it_is_not_shown_and_the_page_says_so(
+        self, runtime: Runtime, owner: Person
+    ) -> None:
+        response = await post_form(owner.http, "/dashboard/credentials", {"environment": "test"})
+        async with runtime.db.write() as session:
+            row = (await session.execute(select(DashboardSession))).scalar_one()
+            sealed = json.loads(row.flash)[0]["secret"]
+            row.flash = row.flash.replace(sealed, changed(sealed))
+        page = (await owner.http.get(response.headers["location"])).text
+
+        assert SECRET not in page
+        assert "could not be shown" in flash_text(page)
+
+
+def changed(sealed: str) -> str:
+    """The sealed text with one bit of its ciphertext flipped (base64 of Fernet's token)."""
+    raw = bytearray(base64.urlsafe_b64decode(sealed))
+    raw[30] ^= 1
+    return base64.urlsafe_b64encode(bytes(raw)).decode()
+
+
+class TestSealing:
+    NOW = datetime(2025, 3, 29, 20, 40, 20, tzinfo=UTC)
+    KEY = "a-secret-key-of-the-server-0123456789-abcdef"
+
+    def test_a_sealed_value_reads_back_and_does_not_show_itself(self) -> None:
+        sealed = service.seal("s3cr3t-client-secret", secret_key=self.KEY, now=self.NOW)
+
+        assert "s3cr3t" not in sealed
+        assert service.unseal(sealed, secret_key=self.KEY, now=self.NOW) == "s3cr3t-client-secret"
+
+    def test_sealing_twice_gives_two_different_texts(self) -> None:
+        first = service.seal("same", secret_key=self.KEY, now=self.NOW)
+
+        assert service.seal("same", secret_key=self.KEY, now=self.NOW) != first
+
+    @pytest.mark.parametrize("position", [0, 9, 30, -1])
+    def test_a_changed_byte_anywhere_is_refused(self, position: int) -> None:
+        raw = bytearray(base64.urlsafe_b64decode(service.seal("secret", secret_key=self.KEY, now=self.NOW)))
+        raw[position] ^= 0x20
+
+        with pytest.raises(service.Unsealable):
+            service.unseal(base64.urlsafe_b64encode(bytes(raw)).decode(), secret_key=self.KEY, now=self.NOW)
+
+    def test_a_value_sealed_under_another_key_is_refused(self) -> None:
+        sealed = service.seal("secret", secret_key="another-key-of-another-server-0123456789", now=self.NOW)
+
+        with pytest.raises(service.Unsealable):
+            service.unseal(sealed, secret_key=self.KEY, now=self.NOW)
+
+    def test_a_value_that_waited_longer_than_the_limit_is_refused(self) -> None:
+        sealed = service.seal("secret", secret_key=self.KEY, now=self.NOW)
+        later = self.NOW + service.SEAL_TTL + timedelta(seconds=1)
+
+        assert service.unseal(sealed, secret_key=self.KEY, now=self.NOW + service.SEAL_TTL) == "secret"
+        with pytest.raises(service.Unsealable):
+            service.unseal(sealed, secret_key=self.KEY, now=later)
+
+    def test_a_value_that_is_no_sealed_text_at_all_is_refused(self) -> None:
+        with pytest.raises(service.Unsealable):
+            service.unseal("not-sealed", secret_key=self.KEY, now=self.NOW)

@@ -30,6 +30,7 @@ from printapi_client.generated.api.webhooks import (
 )
 from printapi_client.generated.models import (
     CheckoutIn,
+    CheckoutInfoOut,
     EndpointIn,
     FileOut,
     OrderIn,
@@ -54,10 +55,9 @@ def upload_urls(order: OrderOut) -> tuple[str, str]:
 
 
 def checkout_code(order: OrderOut) -> str:
-    """The code of the order's ``checkout.setupUrl``: the OpenAPI document leaves ``checkout`` out of
-    the order (so far), so it is among the members the generated model keeps as they came."""
-    setup_url: str = order.additional_properties["checkout"]["setupUrl"]
-    return setup_url.rsplit("/", 1)[1]
+    """The code of the order's ``checkout.setupUrl``."""
+    assert isinstance(order.checkout, CheckoutInfoOut)
+    return order.checkout.setup_url.rsplit("/", 1)[1]
 
 
 def pay(payment_url: str) -> None:

@@ -1,4 +1,5 @@
-"""The Print API wire format (spec §1.2): our JSON encoder, local date/times and money rounding."""
+"""The Print API wire format (spec §1.2): the JSON encoder, response models, local date/times and
+money rounding."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum, IntEnum
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from pydantic import AfterValidator, ValidationError
 
-from printapi.kit.wire import dumps, local_iso, parse_local, round_money
+import printapi.app  # noqa: F401 - imports the routes, and with them every response model
+from printapi.kit.schema import LocalDateTime, Number, WireOut
+from printapi.kit.wire import dumps, local_iso, parse_local, plain_decimal, round_money
 from printapi.orders.states import OrderStatus
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -128,6 +132,88 @@ class TestDumps:
 
     def test_the_zone_is_the_one_passed_in(self) -> None:
         assert dumps(utc(2025, 3, 29, 20, 40, 20), ZoneInfo("UTC")) == b'"2025-03-29T20:40:20"'
+
+
+class Line(WireOut):
+    product_id: str
+    cost: Number
+    discount: Number | None = None
+    placed_at: LocalDateTime
+    note: str | None = None
+    status: OrderStatus
+
+
+class TestResponseModels:
+    def line(self, **changes: Any) -> Line:
+        members: dict[str, Any] = {
+            "product_id": "boek_hc_a5_sta",
+            "cost": D("0.40"),
+            "placed_at": utc(2025, 3, 29, 20, 40, 20, 4491),
+            "status": "Created",
+        }
+        return Line(**(members | changes))
+
+    def test_a_model_is_written_in_field_order_in_camel_case_without_its_none_members(self) -> None:
+        assert wire(self.line()) == (
+            '{"productId":"boek_hc_a5_sta","cost":0.40,"placedAt":"2025-03-29T21:40:20.004491","status":"Created"}'
+        )
+
+    def test_its_numbers_keep_their_scale_and_are_never_exponents(self) -> None:
+        line = self.line(cost=D("1E+2"), discount=D("0.0"))
+
+        assert '"cost":100,"discount":0.0,' in wire(line)
+
+    @pytest.mark.parametrize("value", [D("NaN"), D("-Infinity"), D("1E-7")])
+    def test_a_number_the_wire_cannot_write_plainly_is_refused_when_the_model_is_built(
+        self, value: Decimal
+    ) -> None:
+        with pytest.raises(ValidationError):
+            self.line(cost=value)
+
+    def test_its_moments_are_written_in_the_zone_passed_in(self) -> None:
+        assert '"placedAt":"2025-03-29T20:40:20.004491"' in dumps(self.line(), ZoneInfo("UTC")).decode()
+
+    def test_every_decimal_of_every_response_model_is_a_number(self) -> None:
+        bare = [
+            f"{model.__name__}.{name}"
+            for model in _subclasses(WireOut)
+            for name, info in model.model_fields.items()
+            if _bare_decimal(
+                Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+            )
+        ]
+
+        assert bare == []
+
+
+class TestPlainDecimal:
+    @pytest.mark.parametrize(
+        ("value", "text"), [("0.40", "0.40"), ("1E+2", "100"), ("0.0", "0.0"), ("-0.50", "-0.50")]
+    )
+    def test_str_writes_it_plainly_with_its_scale(self, value: str, text: str) -> None:
+        assert str(plain_decimal(D(value))) == text
+
+    @pytest.mark.parametrize("value", ["NaN", "Infinity", "1E-7"])
+    def test_what_str_cannot_write_plainly_is_refused(self, value: str) -> None:
+        with pytest.raises(ValueError, match=r"non-finite|too many decimals"):
+            plain_decimal(D(value))
+
+
+def _subclasses(model: type[WireOut]) -> list[type[WireOut]]:
+    found = []
+    for subclass in model.__subclasses__():
+        found += [subclass, *_subclasses(subclass)]
+    return found
+
+
+def _bare_decimal(annotation: Any) -> bool:
+    """Whether a Decimal in this type is not a ``Number`` (which ``plain_decimal`` makes writable)."""
+    if get_origin(annotation) is Annotated:
+        base, *extras = get_args(annotation)
+        if base is Decimal:
+            return not any(isinstance(e, AfterValidator) and e.func is plain_decimal for e in extras)
+        return _bare_decimal(base)
+    return annotation is Decimal or any(_bare_decimal(arg) for arg in get_args(annotation))
 
 
 json_keys = st.text(max_size=8)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
-from printapi.kit.schema import Number, WireModel
-
-# ruff: noqa: N815 - response members carry the wire's camelCase names
+from printapi.kit.schema import Number, WireModel, WireOut
+from printapi.models import Account
 
 Euros = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 
@@ -25,16 +24,25 @@ class SettingsIn(WireModel):
     consumer_shipping: ConsumerShippingIn | None = None
 
 
-class ConsumerShippingOut(BaseModel):
+class ConsumerShippingOut(WireOut):
     rule: str
     flat: Number | None = None
 
 
-class SettingsOut(BaseModel):
+class SettingsOut(WireOut):
     email: str
-    paymentScreen: bool
-    notificationEmail: str | None = None
-    consumerShipping: ConsumerShippingOut
+    payment_screen: bool
+    notification_email: str | None = None
+    consumer_shipping: ConsumerShippingOut
+
+    @classmethod
+    def of(cls, account: Account) -> Self:
+        return cls(
+            email=account.email,
+            payment_screen=account.payment_screen,
+            notification_email=account.notification_email,
+            consumer_shipping={"rule": account.consumer_shipping, "flat": account.consumer_shipping_flat},
+        )
 
 
 class PriceIn(WireModel):

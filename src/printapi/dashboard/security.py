@@ -167,7 +167,7 @@ async def page_visitor(request: Request, runtime: RuntimeDep, session: ReadSessi
     if found.has_flash:
         async with runtime.db.write() as write:
             flash = await service.take_flash(
-                write, id_hash=found.id_hash, secret_key=runtime.settings.secret_key
+                write, id_hash=found.id_hash, secret_key=runtime.settings.secret_key, now=runtime.clock.now()
             )
     visitor = Visitor(found.id_hash, found.account, found.csrf_token, flash)
     request.state.visitor = visitor

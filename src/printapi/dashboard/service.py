@@ -8,19 +8,24 @@ Failed sign-ins are rows, counted per e-mail and per client address over a windo
 process of a deployment sees the same count and a restart forgets nothing. Under concurrent
 attempts on PostgreSQL a few more than the limit may get through; the limit is about guessing
 at scale, not about the exact count.
+
+A flash message is stored in the session row until the next page shows it; one that carries a
+new client secret carries it sealed (``seal``: Fernet, under a key derived from the secret key).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import math
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import service as auth
@@ -36,7 +41,14 @@ MAX_FAILURES_PER_ADDRESS = 20
 SIGN_UP_WINDOW = timedelta(hours=1)
 MAX_SIGN_UPS_PER_ADDRESS = 10
 SIGN_IN, SIGN_UP = "sign_in", "sign_up"
-SEAL_MAX = 64  # bytes: one SHA-512 pad
+# A new client secret waits, sealed, for the page after the redirect: seconds, unless the
+# browser never follows it. Past this it is not shown (the credentials can be revoked).
+SEAL_TTL = timedelta(minutes=10)
+SEAL_INFO = b"printapi dashboard flash"
+UNSEALABLE = (
+    "A new client secret could not be shown: it waited too long, or the server's key changed. "
+    "Revoke the newest credentials and create others."
+)
 
 
 @dataclass(frozen=True)
@@ -227,39 +239,50 @@ async def flash(session: AsyncSession, *, id_hash: str, messages: list[Flash]) -
     await repository.set_flash(session, id_hash=id_hash, flash=json.dumps([asdict(m) for m in messages]))
 
 
-async def take_flash(session: AsyncSession, *, id_hash: str, secret_key: str) -> list[Flash]:
+async def take_flash(session: AsyncSession, *, id_hash: str, secret_key: str, now: datetime) -> list[Flash]:
     """The waiting messages, removed as they are read (a one-time secret is shown once)."""
     stored = await repository.flash_of(session, id_hash=id_hash)
     if not stored:
         return []
     await repository.set_flash(session, id_hash=id_hash, flash=None)
-    return [_unsealed(Flash(**message), secret_key) for message in json.loads(stored)]
+    return [_unsealed(Flash(**message), secret_key, now) for message in json.loads(stored)]
 
 
-def _unsealed(message: Flash, secret_key: str) -> Flash:
+def _unsealed(message: Flash, secret_key: str, now: datetime) -> Flash:
     if not (message.sealed and message.secret):
         return message
-    return replace(message, secret=unseal(message.secret, secret_key=secret_key), sealed=False)
+    try:
+        return replace(message, secret=unseal(message.secret, secret_key=secret_key, now=now), sealed=False)
+    except Unsealable:
+        return Flash("error", UNSEALABLE)
 
 
-def _pad(nonce: bytes, secret_key: str) -> bytes:
-    return hmac.new(secret_key.encode(), b"dashboard-flash:" + nonce, hashlib.sha512).digest()
+class Unsealable(Exception):
+    """A sealed value that was changed, sealed under another key, or waited too long."""
 
 
-def seal(value: str, *, secret_key: str) -> str:
-    """A value that must not lie in the database readable, for the one page that shows it: XORed
-    with a pad from the server's secret key and a fresh nonce (a PRF one-time pad). An API client
-    secret is stored only as a keyed hash, and its flash on the way to the page must not undo that.
-    """
-    data = value.encode()
-    if len(data) > SEAL_MAX:
-        raise ValueError("too long to seal")
-    nonce = secrets.token_bytes(16)
-    sealed = bytes(a ^ b for a, b in zip(data, _pad(nonce, secret_key), strict=False))
-    return base64.urlsafe_b64encode(nonce + sealed).decode()
+@lru_cache(maxsize=4)
+def _sealer(secret_key: str) -> Fernet:
+    """Fernet under a key of its own, derived from the server's secret key (HKDF-SHA256, 32 bytes:
+    Fernet's signing and encryption keys), so no other use of the secret key shares it."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SEAL_INFO).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
-def unseal(value: str, *, secret_key: str) -> str:
-    raw = base64.urlsafe_b64decode(value.encode())
-    nonce, sealed = raw[:16], raw[16:]
-    return bytes(a ^ b for a, b in zip(sealed, _pad(nonce, secret_key), strict=False)).decode()
+def seal(value: str, *, secret_key: str, now: datetime) -> str:
+    """A value that must not lie in the database readable, for the one page that shows it:
+    encrypted and authenticated (Fernet: AES-128-CBC with HMAC-SHA256). An API client secret is
+    stored only as a keyed hash, and its flash on the way to the page must not undo that."""
+    return _sealer(secret_key).encrypt_at_time(value.encode(), int(now.timestamp())).decode()
+
+
+def unseal(value: str, *, secret_key: str, now: datetime) -> str:
+    """The sealed value; ``Unsealable`` when it was changed, was sealed under another key, or
+    was sealed longer than ``SEAL_TTL`` ago."""
+    try:
+        plain = _sealer(secret_key).decrypt_at_time(
+            value.encode(), ttl=int(SEAL_TTL.total_seconds()), current_time=int(now.timestamp())
+        )
+    except InvalidToken as exc:
+        raise Unsealable from exc
+    return plain.decode()

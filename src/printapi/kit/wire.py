@@ -1,28 +1,35 @@
-"""The Print API wire format (spec §1.2).
+"""The Print API wire format (spec §1.2), written by one encoder.
 
-- members are camelCase and appear in the order the presenter builds them;
+- members are camelCase and appear in the order of the response model's fields (``kit.schema``);
 - ``None`` members are left out, empty lists are kept;
-- ``Decimal`` is written as a JSON number with its scale (``0.40``, ``216.00``);
+- ``Decimal`` is written as a JSON number with its scale (``0.40``, ``216.00``, ``0.0``);
 - datetimes are local time in the configured zone without an offset, the fraction trimmed of
   trailing zeros (``2025-03-29T21:40:20.0044919`` style; Python has six digits at most).
 
-The encoder is ours because no JSON library writes a ``Decimal`` as a number with its scale.
+A response model is dumped by pydantic, which leaves out the None members, and the dump is
+written by simplejson, whose ``use_decimal`` writes a Decimal's own digits (pydantic writes a
+Decimal as a string, the standard library's ``json`` only as a float: ``0.4``). simplejson writes
+them with ``str()``, which would use an exponent for ``Decimal("1E+2")``, so a model's numbers
+are made ``plain_decimal`` when the model is built (``kit.schema.Number``).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from typing import Any
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import simplejson
 from fastapi.responses import Response
+from pydantic import BaseModel
 
-_encode_str = json.encoder.encode_basestring  # C-accelerated
+if TYPE_CHECKING:  # kit.schema builds its Number on plain_decimal
+    from printapi.kit.schema import WireOut
 
 CENT = Decimal("0.01")
 
@@ -75,61 +82,60 @@ def _normalise_offset(offset: str) -> str:
     return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
 
 
-def _decimal_text(value: Decimal) -> str:
+def plain_decimal(value: Decimal) -> Decimal:
+    """``value``, finite and such that ``str()`` writes it without an exponent (``1E+2`` is
+    ``100``). Below a millionth ``str()`` always writes one; no number of the API is that fine."""
     if not value.is_finite():
         raise ValueError("non-finite decimal on the wire")
-    return format(value, "f")
+    if "E" in str(value):
+        value = Decimal(format(value, "f"))
+        if "E" in str(value):
+            raise ValueError(f"{value} has too many decimals for the wire")
+    return value
 
 
-def _encode(value: Any, out: list[str], zone: ZoneInfo) -> None:  # noqa: PLR0912 - one branch per JSON type
-    if value is None:
-        out.append("null")
-    elif isinstance(value, str):  # includes StrEnum
-        out.append(_encode_str(str(value)))
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(str(int(value)))
-    elif isinstance(value, Decimal):
-        out.append(_decimal_text(value))
-    elif isinstance(value, Mapping):
-        out.append("{")
-        first = True
-        for key, item in value.items():
-            if item is None:
-                continue
-            if not first:
-                out.append(",")
-            first = False
-            out.append(_encode_str(key))
-            out.append(":")
-            _encode(item, out, zone)
-        out.append("}")
-    elif isinstance(value, Sequence):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode(item, out, zone)
-        out.append("]")
-    elif isinstance(value, datetime):
-        out.append(_encode_str(local_iso(value, zone)))
-    elif isinstance(value, date):
-        out.append(_encode_str(value.isoformat()))
-    elif isinstance(value, Enum):
-        _encode(value.value, out, zone)
-    elif isinstance(value, float):
-        out.append(json.dumps(value))
-    else:
-        raise TypeError(f"cannot put {type(value).__name__} on the wire")
+def _written(value: object, zone: ZoneInfo) -> object:
+    """What simplejson does not write itself: date/times, dates and enums other than str and int."""
+    if isinstance(value, datetime):
+        return local_iso(value, zone)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot put {type(value).__name__} on the wire")
 
 
-def dumps(value: Any, zone: ZoneInfo) -> bytes:
-    out: list[str] = []
-    _encode(value, out, zone)
-    return "".join(out).encode()
+@cache
+def _encoder(zone: ZoneInfo) -> simplejson.JSONEncoder:
+    return simplejson.JSONEncoder(
+        default=partial(_written, zone=zone),
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        use_decimal=True,
+        namedtuple_as_object=False,
+        check_circular=False,  # a model's dump has no cycles
+    )
+
+
+def _as_dumped(value: Any) -> Any:
+    """A JSON value of dicts and lists as a model's dump would have it: no None members, and each
+    Decimal written as it is (``format`` "f" never writes an exponent)."""
+    if isinstance(value, dict):
+        return {key: _as_dumped(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_as_dumped(item) for item in value]
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite decimal on the wire")
+        return simplejson.RawJSON(format(value, "f"))
+    return value
+
+
+def dumps(value: WireOut | Any, zone: ZoneInfo) -> bytes:
+    """A response model (``kit.schema.WireOut``), or a JSON value of dicts and lists, on the wire."""
+    document = value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else _as_dumped(value)
+    return _encoder(zone).encode(document).encode()
 
 
 class WireResponse(Response):
@@ -139,7 +145,7 @@ class WireResponse(Response):
 
     def __init__(
         self,
-        content: Any,
+        content: WireOut,
         *,
         zone: ZoneInfo,
         status_code: int = 200,

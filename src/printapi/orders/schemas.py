@@ -1,21 +1,25 @@
-"""Order requests as the wire has them (spec §3.2), and the response shapes for the OpenAPI document.
-
-Responses are built by ``presenters`` in the real service's member order; the ``*Out`` models
-here document them (and schemathesis checks that the two agree).
-"""
+"""Orders on the wire: the requests (spec §3.2) and the responses (spec §3.3–3.6), each response
+model in the real service's member order and built from the domain by its ``of``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from printapi.catalogue.spec import ProductionSpeed
 from printapi.kit import outbound
-from printapi.kit.schema import Number, WireModel
+from printapi.kit.schema import LocalDateTime, Members, Number, PageOut, WireModel, WireOut
+from printapi.kit.urls import Urls
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.orders.pricing import Invoice, Section
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
+from printapi.shipping.schemas import MethodOut
 
 ORDER_METADATA_MAX = 4092
 ITEM_METADATA_MAX = 1024
@@ -102,34 +106,49 @@ class StatusChangeIn(WireModel):
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
 
 
-# -- response documentation --------------------------------------------------------------------
+# -- responses: each built by ``of``, its nested members as dicts (kit.schema.WireOut) ------------
+
+# The real service writes a zero discount as 0.0 (a .NET decimal with scale 1).
+_ZERO_DISCOUNT = Decimal("0.0")
+# Where an upload is (still) possible: a slot without URL, or a download that failed for good.
+_UPLOADABLE = {FileStatus.AWAITING_UPLOAD, FileStatus.UPLOAD_IN_PROGRESS, FileStatus.DOWNLOAD_FAILED}
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-
-class ItemOptionOut(_Out):
+class ItemOptionOut(WireOut):
     id: str
     value: str
     name: str
 
 
-class FileOut(_Out):
+class FindingOut(WireOut):
+    """What preflight found in a print file (extension), worded for the person who made it."""
+
+    severity: str
+    code: str
+    message: str
+    page: int | None = None
+    measured_mm: list[float] | None = None
+    expected_mm: list[float] | None = None
+    dpi: float | None = None
+
+
+class FileOut(WireOut):
     status: FileStatus
-    downloadUrl: str | None = None  # noqa: N815 - wire names
-    uploadUrl: str | None = None  # noqa: N815
+    download_url: str | None = None
+    upload_url: str | None = None
+    # Extension: the errors of a refused file, the warnings of an accepted one.
+    findings: list[FindingOut] | None = None
 
 
-class FilesOut(_Out):
+class FilesOut(WireOut):
     content: FileOut
     cover: FileOut | None = None
 
 
-class ItemOut(_Out):
+class ItemOut(WireOut):
     id: str
-    productId: str  # noqa: N815
-    pageCount: int  # noqa: N815
+    product_id: str
+    page_count: int
     quantity: int
     files: FilesOut
     options: list[ItemOptionOut]
@@ -137,39 +156,34 @@ class ItemOut(_Out):
     metadata: str | None = None
 
 
-class AddressOut(_Out):
+class AddressOut(WireOut):
     name: str
     company: str | None = None
     line1: str
     line2: str | None = None
-    postCode: str  # noqa: N815
+    post_code: str
     city: str
     state: str | None = None
     country: str
 
 
-class MethodOut(_Out):
-    name: str
-    isTrackable: bool  # noqa: N815
-
-
-class ShippingOut(_Out):
+class ShippingOut(WireOut):
     method: MethodOut
     address: AddressOut
 
 
-class TaxOut(_Out):
+class TaxOut(WireOut):
     rate: Number
     amount: Number
-    calculatedOver: Number  # noqa: N815
+    calculated_over: Number
 
 
-class SectionOut(_Out):
+class SectionOut(WireOut):
     cost: Number
     taxes: list[TaxOut]
 
 
-class InvoiceOut(_Out):
+class InvoiceOut(WireOut):
     production: SectionOut
     shipping: SectionOut
     handling: SectionOut
@@ -177,51 +191,172 @@ class InvoiceOut(_Out):
     total: SectionOut
 
 
-class OrderOut(_Out):
+class CheckoutInfoOut(WireOut):
+    """The payment screen's checkout of an order: what the customer pays (incl. VAT) and where it
+    is set up; once it is, the payment's status and page too."""
+
+    status: str | None = None
+    amount: Number
+    payment_url: str | None = None
+    setup_url: str
+
+
+class OrderOut(WireOut):
     """An order: costs are purchase prices excl. VAT; dates are local time without offset."""
 
     id: str
-    dateTime: str  # noqa: N815
+    date_time: LocalDateTime
     status: OrderStatus
-    trackingUrl: str | None = None  # noqa: N815
+    tracking_url: str | None = None
     email: str | None = None
     username: str | None = None
-    productionSpeed: ProductionSpeed  # noqa: N815
+    production_speed: ProductionSpeed
+    checkout: CheckoutInfoOut | None = None
     items: list[ItemOut]
     metadata: str | None = None
-    shipping: ShippingOut
+    # Under /v1 the address is here, under this name, instead of in `shipping` (architecture §7).
+    shipping_address: SkipJsonSchema[AddressOut | None] = None
+    shipping: ShippingOut | SkipJsonSchema[None]
     invoice: InvoiceOut
-    invoicingState: InvoicingState  # noqa: N815
+    invoicing_state: InvoicingState
+
+    @classmethod
+    def of(cls, order: Order, invoice: Invoice, urls: Urls) -> Self:
+        address = _address(order)
+        method = {"name": order.shipping_method, "is_trackable": order.shipping_trackable}
+        v1 = urls.version == "v1"
+        return cls(
+            id=order.id,
+            date_time=order.created_at,
+            status=order.status,
+            tracking_url=order.tracking_url,
+            email=order.email,
+            username=order.username,
+            production_speed=order.production_speed,
+            checkout=_checkout(order, urls),
+            items=[_item(item, urls) for item in order.items],
+            metadata=order.meta,
+            shipping_address=address if v1 else None,
+            shipping=None if v1 else {"method": method, "address": address},
+            invoice=_invoice(invoice),
+            invoicing_state=order.invoicing_state,
+        )
 
 
-class OrderSummaryOut(_Out):
+def _checkout(order: Order, urls: Urls) -> Members | None:
+    """Only with the payment screen: ``{amount, setupUrl}``, and once set up the payment too."""
+    if order.checkout_code is None:
+        return None
+    payment = order.payment
+    return {
+        "status": payment.status if payment else None,
+        "amount": order.checkout_amount,
+        "payment_url": urls.payment(payment.code) if payment else None,
+        "setup_url": urls.checkout(order.checkout_code),
+    }
+
+
+def _item(item: OrderItem, urls: Urls) -> Members:
+    return {
+        "id": item.id,
+        "product_id": item.product_id,
+        "page_count": item.page_count,
+        "quantity": item.quantity,
+        "files": {file.kind: _file(file, urls) for file in item.files},
+        "options": item.options,  # stored as the wire has them: {id, value, name}
+        "title": item.title,
+        "metadata": item.meta,
+    }
+
+
+def _file(file: ItemFile, urls: Urls) -> Members:
+    uploadable = file.upload_code and (file.download_url is None or file.status in _UPLOADABLE)
+    return {
+        "status": file.status,
+        "download_url": file.download_url,
+        "upload_url": urls.upload(file.upload_code) if uploadable and file.upload_code else None,
+        "findings": file.findings or None,  # stored as the wire has them
+    }
+
+
+def _address(order: Order) -> Members:
+    return {
+        "name": order.ship_name,
+        "company": order.ship_company,
+        "line1": order.ship_line1,
+        "line2": order.ship_line2,
+        "post_code": order.ship_post_code,
+        "city": order.ship_city,
+        "state": order.ship_state,
+        "country": order.ship_country,
+    }
+
+
+def _invoice(invoice: Invoice) -> Members:
+    discount = invoice.discount
+    if discount.cost == 0:
+        discount = replace(discount, cost=_ZERO_DISCOUNT)
+    return {
+        "production": _section(invoice.production),
+        "shipping": _section(invoice.shipping),
+        "handling": _section(invoice.handling),
+        "discount": _section(discount),
+        "total": _section(invoice.total),
+    }
+
+
+def _section(section: Section) -> Members:
+    taxes = [
+        {"rate": t.rate, "amount": t.amount, "calculated_over": t.calculated_over} for t in section.taxes
+    ]
+    return {"cost": section.cost, "taxes": taxes}
+
+
+class OrderSummaryOut(WireOut):
     id: str
-    dateTime: str  # noqa: N815
+    date_time: LocalDateTime
     email: str | None = None
     username: str | None = None
     status: OrderStatus
     url: str
 
+    @classmethod
+    def of(cls, order: Order, urls: Urls) -> Self:
+        return cls(
+            id=order.id,
+            date_time=order.created_at,
+            email=order.email,
+            username=order.username,
+            status=order.status,
+            url=urls.order(order.id),
+        )
 
-class OrderListOut(_Out):
-    count: int
-    offset: int
-    limit: int
+
+class OrderListOut(PageOut):
     results: list[OrderSummaryOut]
 
 
-class OrderStatusOut(_Out):
+class OrderStatusOut(WireOut):
     id: str
     order: OrderStatus
     payment: str | None = None
 
+    @classmethod
+    def of(cls, order: Order) -> Self:
+        return cls(id=order.id, order=order.status, payment=order.payment.status if order.payment else None)
 
-class StatusEventOut(_Out):
+
+class StatusEventOut(WireOut):
     id: str
     status: OrderStatus
-    dateTime: str  # noqa: N815
+    date_time: LocalDateTime
 
 
-class SyncStatusesOut(_Out):
-    since: str
+class SyncStatusesOut(WireOut):
+    since: LocalDateTime
     results: list[StatusEventOut]
+
+    @classmethod
+    def of(cls, since: datetime, changes: list[OrderStatusChange]) -> Self:
+        events = [{"id": c.order_id, "status": c.status, "date_time": c.changed_at} for c in changes]
+        return cls(since=since, results=events)

@@ -1,15 +1,17 @@
-"""Checkout requests (spec §3.9), and response shapes for the OpenAPI document."""
+"""The checkout on the wire (spec §3.9): its request, and the answer ``{amount, status, paymentUrl,
+returnUrl, billing}``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, StrictStr, field_validator
+from pydantic import Field, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from printapi.kit.schema import Number, WireModel
+from printapi.kit.schema import Members, Number, WireModel, WireOut
+from printapi.kit.urls import Urls
+from printapi.models import Payment
 from printapi.orders.schemas import AddressIn
-
-# ruff: noqa: N815 - response members carry the wire's camelCase names
 
 
 class BillingAddressIn(AddressIn):
@@ -34,27 +36,56 @@ class CheckoutIn(WireModel):
         return value
 
 
-class BillingAddressOut(BaseModel):
+class BillingAddressOut(WireOut):
     email: str | None = None
     name: str
     company: str | None = None
     line1: str
     line2: str | None = None
-    postCode: str
+    post_code: str
     city: str
     state: str | None = None
     country: str
 
 
-class BillingOut(BaseModel):
+class BillingOut(WireOut):
     address: BillingAddressOut
 
 
-class CheckoutOut(BaseModel):
+class CheckoutOut(WireOut):
     """``amount`` is what the end customer pays, incl. VAT."""
 
     amount: Number
     status: str
-    paymentUrl: str
-    returnUrl: str
-    billing: BillingOut
+    payment_url: str
+    return_url: str
+    # Under /v1 the address is here, under this name, instead of in `billing` (architecture §7).
+    billing_address: SkipJsonSchema[BillingAddressOut | None] = None
+    billing: BillingOut | SkipJsonSchema[None]
+
+    @classmethod
+    def of(cls, payment: Payment, urls: Urls) -> Self:
+        address = _billing_address(payment)
+        v1 = urls.version == "v1"
+        return cls(
+            amount=payment.amount,
+            status=payment.status,
+            payment_url=urls.payment(payment.code),
+            return_url=payment.return_url,
+            billing_address=address if v1 else None,
+            billing=None if v1 else {"address": address},
+        )
+
+
+def _billing_address(payment: Payment) -> Members:
+    return {
+        "email": payment.billing_email,
+        "name": payment.billing_name,
+        "company": payment.billing_company,
+        "line1": payment.billing_line1,
+        "line2": payment.billing_line2,
+        "post_code": payment.billing_post_code,
+        "city": payment.billing_city,
+        "state": payment.billing_state,
+        "country": payment.billing_country,
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
@@ -14,26 +14,16 @@ from printapi.auth.scopes import Scope
 from printapi.catalogue import service as catalogue
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
-from printapi.models import Account
 
 router = APIRouter(tags=["account"])
 
 Owner = Annotated[Principal, Depends(require(Scope.WEBHOOKS_MANAGE))]
 
 
-def _settings(account: Account) -> dict[str, Any]:
-    return {
-        "email": account.email,
-        "paymentScreen": account.payment_screen,
-        "notificationEmail": account.notification_email,
-        "consumerShipping": {"rule": account.consumer_shipping, "flat": account.consumer_shipping_flat},
-    }
-
-
 @router.get("/account", response_model=SettingsOut, summary="Your account's settings")
 async def get_account(principal: Owner, session: ReadSession, runtime: RuntimeDep) -> WireResponse:
     return WireResponse(
-        _settings(await service.account(session, account_id=principal.account_id)), zone=runtime.zone
+        SettingsOut.of(await service.account(session, account_id=principal.account_id)), zone=runtime.zone
     )
 
 
@@ -51,7 +41,7 @@ async def update_account(
         consumer_shipping=shipping.rule if shipping else None,
         consumer_shipping_flat=shipping.flat if shipping else None,
     )
-    return WireResponse(_settings(account), zone=runtime.zone)
+    return WireResponse(SettingsOut.of(account), zone=runtime.zone)
 
 
 @router.put(

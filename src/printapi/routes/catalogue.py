@@ -10,8 +10,8 @@ from printapi.accounts import service as accounts
 from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
-from printapi.catalogue import presenters, service
-from printapi.catalogue.schemas import ProductListOut, ProductOut
+from printapi.catalogue import service
+from printapi.catalogue.schemas import ProductEntryOut, ProductListOut, ProductOut
 from printapi.kit.wire import WireResponse
 
 router = APIRouter(tags=["products"])
@@ -24,7 +24,9 @@ async def list_products(
     _: Browser, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep, page: PageDep
 ) -> WireResponse:
     result = await service.list_products(session, page=page)
-    return WireResponse(result.body(lambda entry: presenters.listing_entry(*entry, urls)), zone=runtime.zone)
+    return WireResponse(
+        ProductListOut.of(result, lambda entry: ProductEntryOut.of(*entry, urls)), zone=runtime.zone
+    )
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="Product details")
@@ -32,4 +34,4 @@ async def get_product(
     product_id: str, principal: Browser, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     spec, prices = await accounts.product_for(session, product_id=product_id, account_id=principal.account_id)
-    return WireResponse(presenters.product(spec, prices), zone=runtime.zone)
+    return WireResponse(ProductOut.of(spec, prices), zone=runtime.zone)

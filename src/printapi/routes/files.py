@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from printapi import effects
@@ -18,6 +17,7 @@ from printapi.auth.scopes import Scope
 from printapi.files import service
 from printapi.files.service import MEDIA_OF, MEDIA_TYPES, Limits
 from printapi.kit.errors import InvalidInput, UnsupportedMediaType
+from printapi.kit.schema import WireOut
 from printapi.kit.storage import FileStorage
 from printapi.kit.wire import WireResponse
 
@@ -41,9 +41,9 @@ _UPLOAD_DOC = {
 }
 
 
-class UploadOut(BaseModel):
-    fileName: Kind  # noqa: N815 - wire names
-    fileType: Literal["PDF", "PNG", "JPEG"]  # noqa: N815
+class UploadOut(WireOut):
+    file_name: Kind
+    file_type: Literal["PDF", "PNG", "JPEG"]
 
 
 async def _chunks(part: UploadFile) -> AsyncIterator[bytes]:
@@ -110,7 +110,9 @@ async def upload_item_file(
             now=runtime.clock.now(),
             effects=effects.handle,
         )
-    return WireResponse({"fileName": uploaded.file_name, "fileType": uploaded.file_type}, zone=runtime.zone)
+    return WireResponse(
+        UploadOut(file_name=uploaded.file_name, file_type=uploaded.file_type), zone=runtime.zone
+    )
 
 
 def _stream(storage: FileStorage, key: str, file_type: str | None, name: str) -> StreamingResponse:

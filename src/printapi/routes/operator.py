@@ -12,7 +12,6 @@ from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
-from printapi.orders import presenters
 from printapi.orders import service as orders
 from printapi.orders.schemas import OrderStatusOut, StatusChangeIn
 
@@ -48,4 +47,4 @@ async def set_order_status(
         now=runtime.clock.now(),
     )
     await effects.handle(session, changed)
-    return WireResponse(presenters.status(changed.order), zone=runtime.zone)
+    return WireResponse(OrderStatusOut.of(changed.order), zone=runtime.zone)

@@ -1,4 +1,4 @@
-"""HTTP for orders: parse, call one service function, present (spec §2 rows 2–6)."""
+"""HTTP for orders: parse, call one service function, answer with a response model (spec §2 rows 2–6)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Json
-from printapi.kit.wire import WireResponse, local_iso, parse_local
-from printapi.orders import presenters, service
+from printapi.kit.wire import WireResponse, parse_local
+from printapi.orders import service
 from printapi.orders.schemas import (
     OrderIn,
     OrderListOut,
     OrderOut,
     OrderStatusOut,
+    OrderSummaryOut,
     StatusChangeIn,
     SyncStatusesOut,
 )
@@ -54,7 +55,7 @@ async def place_order(
         )
     order = await service.store_order(session, principal=principal, draft=draft, now=runtime.clock.now())
     return WireResponse(
-        presenters.order(order, urls),
+        OrderOut.of(order, service.invoice_of(order), urls),
         zone=runtime.zone,
         status_code=201,
         headers={"Location": urls.order(order.id)},
@@ -70,7 +71,9 @@ async def list_orders(
     page: PageDep,
 ) -> WireResponse:
     result = await service.list_orders(session, principal=principal, page=page)
-    return WireResponse(result.body(lambda order: presenters.summary(order, urls)), zone=runtime.zone)
+    return WireResponse(
+        OrderListOut.of(result, lambda order: OrderSummaryOut.of(order, urls)), zone=runtime.zone
+    )
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, summary="Read an order")
@@ -78,7 +81,7 @@ async def get_order(
     order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     order = await service.get_order(session, principal=principal, order_id=order_id)
-    return WireResponse(presenters.order(order, urls), zone=runtime.zone)
+    return WireResponse(OrderOut.of(order, service.invoice_of(order), urls), zone=runtime.zone)
 
 
 @router.get("/orders/{order_id}/status", response_model=OrderStatusOut, summary="Read an order's statuses")
@@ -86,7 +89,7 @@ async def get_order_status(
     order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     order = await service.get_order_head(session, principal=principal, order_id=order_id)
-    return WireResponse(presenters.status(order), zone=runtime.zone)
+    return WireResponse(OrderStatusOut.of(order), zone=runtime.zone)
 
 
 @router.post(
@@ -108,7 +111,7 @@ async def simulate_order_status(
         session, principal=principal, order_id=order_id, change=change, now=runtime.clock.now()
     )
     await effects.handle(session, changed)
-    return WireResponse(presenters.status(changed.order), zone=runtime.zone)
+    return WireResponse(OrderStatusOut.of(changed.order), zone=runtime.zone)
 
 
 @router.get("/sync/statuses", response_model=SyncStatusesOut, summary="Status changes since a moment")
@@ -123,8 +126,4 @@ async def sync_statuses(
     except ValueError as exc:
         raise InvalidInput.on("since", str(exc)) from exc
     changes = await service.statuses_since(session, principal=principal, since=moment)
-    body = {
-        "since": local_iso(moment, runtime.zone),
-        "results": [presenters.status_event(c) for c in changes],
-    }
-    return WireResponse(body, zone=runtime.zone)
+    return WireResponse(SyncStatusesOut.of(moment, changes), zone=runtime.zone)

@@ -15,7 +15,7 @@ from printapi.auth.scopes import Scope
 from printapi.kit.errors import ApiError, Forbidden
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
-from printapi.payments import pages, presenters, service
+from printapi.payments import pages, service
 from printapi.payments.provider import Redirect, Render
 from printapi.payments.schemas import CheckoutIn, CheckoutOut
 from printapi.payments.states import PaymentStatus
@@ -54,7 +54,7 @@ async def set_up_checkout(
         now=runtime.clock.now(),
     )
     return WireResponse(
-        presenters.checkout(payment, urls),
+        CheckoutOut.of(payment, urls),
         zone=runtime.zone,
         status_code=201,
         headers={"Location": urls.checkout(code)},
@@ -66,7 +66,7 @@ async def get_checkout(
     code: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     _, payment = await service.checkout(session, principal=principal, code=code)
-    return WireResponse(presenters.checkout(payment, urls), zone=runtime.zone)
+    return WireResponse(CheckoutOut.of(payment, urls), zone=runtime.zone)
 
 
 @router.get(

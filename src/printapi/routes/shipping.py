@@ -28,14 +28,4 @@ async def quote_shipping(
 ) -> WireResponse:
     result = await service.quote(session, request=body)
     payment = await service.consumer_price(session, account_id=principal.account_id, quote=result)
-    rate = result.rate
-    return WireResponse(
-        {
-            "shipping": rate.shipping,
-            "handling": rate.handling,
-            "taxRate": result.tax_rate,
-            "payment": payment,
-            "method": {"name": rate.method.name, "isTrackable": rate.method.is_trackable},
-        },
-        zone=runtime.zone,
-    )
+    return WireResponse(ShippingQuoteOut.of(result, payment=payment), zone=runtime.zone)

@@ -13,7 +13,7 @@ from printapi.auth.scopes import Scope
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.orders import service as orders
-from printapi.webhooks import presenters, service
+from printapi.webhooks import service
 from printapi.webhooks.schemas import (
     EndpointIn,
     EndpointListOut,
@@ -35,7 +35,7 @@ async def list_webhooks(principal: Manager, session: ReadSession, runtime: Runti
     endpoints = await service.list_endpoints(
         session, account_id=principal.account_id, environment=principal.environment
     )
-    return WireResponse({"results": [presenters.endpoint(e) for e in endpoints]}, zone=runtime.zone)
+    return WireResponse(EndpointListOut(results=[EndpointOut.of(e) for e in endpoints]), zone=runtime.zone)
 
 
 @router.post(
@@ -61,7 +61,7 @@ async def create_webhook(
     )
     location = f"{runtime.settings.public_url}/v2/webhooks/{endpoint.id}"
     return WireResponse(
-        presenters.endpoint(endpoint, with_secret=True),
+        EndpointOut.of(endpoint, with_secret=True),
         zone=runtime.zone,
         status_code=201,
         headers={"Location": location},
@@ -73,7 +73,7 @@ async def get_webhook(
     endpoint_id: str, principal: Manager, session: ReadSession, runtime: RuntimeDep
 ) -> WireResponse:
     endpoint = await service.get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
-    return WireResponse(presenters.endpoint(endpoint), zone=runtime.zone)
+    return WireResponse(EndpointOut.of(endpoint), zone=runtime.zone)
 
 
 async def _update(
@@ -89,7 +89,7 @@ async def _update(
         guard=runtime.guard,
         now=runtime.clock.now(),
     )
-    return WireResponse(presenters.endpoint(endpoint), zone=runtime.zone)
+    return WireResponse(EndpointOut.of(endpoint), zone=runtime.zone)
 
 
 @router.patch(
@@ -146,7 +146,7 @@ async def rotate_webhook_secret(
         overlap=timedelta(hours=runtime.settings.webhook_secret_overlap_hours),
         now=runtime.clock.now(),
     )
-    return WireResponse(presenters.endpoint(endpoint, with_secret=True), zone=runtime.zone)
+    return WireResponse(EndpointOut.of(endpoint, with_secret=True), zone=runtime.zone)
 
 
 @router.post(
@@ -162,7 +162,7 @@ async def ping_webhook(
         session, principal=principal, endpoint_id=endpoint_id, now=runtime.clock.now()
     )
     return WireResponse(
-        presenters.notification(LogEntry(notification, endpoint_id, [])), zone=runtime.zone, status_code=202
+        NotificationOut.of(LogEntry(notification, endpoint_id, [])), zone=runtime.zone, status_code=202
     )
 
 
@@ -177,12 +177,8 @@ async def list_webhook_notifications(
     count, entries = await service.log_of_endpoint(
         session, principal=principal, endpoint_id=endpoint_id, offset=page.offset, limit=page.limit
     )
-    body = {
-        "count": count,
-        "offset": page.offset,
-        "limit": page.limit,
-        "results": [presenters.notification(e) for e in entries],
-    }
+    results = [NotificationOut.of(e) for e in entries]
+    body = NotificationListOut(count=count, offset=page.offset, limit=page.limit, results=results)
     return WireResponse(body, zone=runtime.zone)
 
 
@@ -199,7 +195,7 @@ async def resend_notification(
         session, principal=principal, notification_id=notification_id, now=runtime.clock.now()
     )
     entries = await service.log_entries(session, [notification])
-    return WireResponse(presenters.notification(entries[0]), zone=runtime.zone, status_code=202)
+    return WireResponse(NotificationOut.of(entries[0]), zone=runtime.zone, status_code=202)
 
 
 @router.get(
@@ -212,4 +208,6 @@ async def list_order_notifications(
 ) -> WireResponse:
     order = await orders.get_order_head(session, principal=principal, order_id=order_id)
     entries = await service.log_of_order(session, order=order)
-    return WireResponse({"results": [presenters.notification(e) for e in entries]}, zone=runtime.zone)
+    return WireResponse(
+        OrderNotificationsOut(results=[NotificationOut.of(e) for e in entries]), zone=runtime.zone
+    )

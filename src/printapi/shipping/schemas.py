@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Self
 
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from printapi.kit.schema import Number, WireModel
+from printapi.kit.schema import Number, WireModel, WireOut
 from printapi.shipping.rates import ShippingPreference
+
+if TYPE_CHECKING:  # the service reads this module's requests
+    from printapi.shipping.service import Quote
 
 
 class QuoteItemIn(WireModel):
@@ -23,16 +27,27 @@ class ShippingQuoteIn(WireModel):
     items: Annotated[list[QuoteItemIn], Field(min_length=1, max_length=100)]
 
 
-class MethodOut(BaseModel):
+class MethodOut(WireOut):
     name: str
-    isTrackable: bool  # noqa: N815 - wire name
+    is_trackable: bool
 
 
-class ShippingQuoteOut(BaseModel):
+class ShippingQuoteOut(WireOut):
     """Purchase prices excl. VAT; ``payment`` is the consumer price incl. VAT on the payment screen."""
 
     shipping: Number
     handling: Number
-    taxRate: Number  # noqa: N815 - wire name
+    tax_rate: Number
     payment: Number
     method: MethodOut
+
+    @classmethod
+    def of(cls, quote: Quote, *, payment: Decimal) -> Self:
+        rate = quote.rate
+        return cls(
+            shipping=rate.shipping,
+            handling=rate.handling,
+            tax_rate=quote.tax_rate,
+            payment=payment,
+            method={"name": rate.method.name, "is_trackable": rate.method.is_trackable},
+        )

@@ -55,7 +55,7 @@ async def create_credentials(
         "secret",
         f"New {environment} credentials: client id {new.client.client_id}. "
         "Copy the client secret now: it is shown only this once.",
-        secret=service.seal(new.secret, secret_key=runtime.settings.secret_key),
+        secret=service.seal(new.secret, secret_key=runtime.settings.secret_key, now=runtime.clock.now()),
         sealed=True,
     )
     await service.flash(session, id_hash=visitor.id_hash, messages=[message])

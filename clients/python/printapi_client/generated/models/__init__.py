@@ -9,12 +9,15 @@ from .billing_in import BillingIn
 from .billing_out import BillingOut
 from .check_health_response_checkhealth import CheckHealthResponseCheckhealth
 from .checkout_in import CheckoutIn
+from .checkout_info_out import CheckoutInfoOut
 from .checkout_out import CheckoutOut
 from .choice_out import ChoiceOut
 from .consumer_shipping_in import ConsumerShippingIn
 from .consumer_shipping_in_rule import ConsumerShippingInRule
 from .consumer_shipping_out import ConsumerShippingOut
 from .coupon_in import CouponIn
+from .coupon_list_out import CouponListOut
+from .coupon_out import CouponOut
 from .coupon_quote_in import CouponQuoteIn
 from .coupon_quote_out import CouponQuoteOut
 from .coupon_scope import CouponScope
@@ -32,6 +35,7 @@ from .file_status import FileStatus
 from .file_type import FileType
 from .files_in import FilesIn
 from .files_out import FilesOut
+from .finding_out import FindingOut
 from .get_account_item_file_kind import GetAccountItemFileKind
 from .get_item_file_kind import GetItemFileKind
 from .invoice_out import InvoiceOut
@@ -94,12 +98,15 @@ __all__ = (
     "BillingOut",
     "CheckHealthResponseCheckhealth",
     "CheckoutIn",
+    "CheckoutInfoOut",
     "CheckoutOut",
     "ChoiceOut",
     "ConsumerShippingIn",
     "ConsumerShippingInRule",
     "ConsumerShippingOut",
     "CouponIn",
+    "CouponListOut",
+    "CouponOut",
     "CouponQuoteIn",
     "CouponQuoteOut",
     "CouponScope",
@@ -117,6 +124,7 @@ __all__ = (
     "FileType",
     "FilesIn",
     "FilesOut",
+    "FindingOut",
     "GetAccountItemFileKind",
     "GetItemFileKind",
     "InvoiceOut",

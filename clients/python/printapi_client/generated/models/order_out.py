@@ -12,6 +12,7 @@ from ..models.production_speed import ProductionSpeed, check_production_speed
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.checkout_info_out import CheckoutInfoOut
     from ..models.invoice_out import InvoiceOut
     from ..models.item_out import ItemOut
     from ..models.shipping_out import ShippingOut
@@ -36,6 +37,7 @@ class OrderOut:
         tracking_url (None | str | Unset):
         email (None | str | Unset):
         username (None | str | Unset):
+        checkout (CheckoutInfoOut | None | Unset):
         metadata (None | str | Unset):
     """
 
@@ -50,10 +52,13 @@ class OrderOut:
     tracking_url: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     username: None | str | Unset = UNSET
+    checkout: CheckoutInfoOut | None | Unset = UNSET
     metadata: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.checkout_info_out import CheckoutInfoOut
+
         id = self.id
 
         date_time = self.date_time
@@ -91,6 +96,14 @@ class OrderOut:
         else:
             username = self.username
 
+        checkout: dict[str, Any] | None | Unset
+        if isinstance(self.checkout, Unset):
+            checkout = UNSET
+        elif isinstance(self.checkout, CheckoutInfoOut):
+            checkout = self.checkout.to_dict()
+        else:
+            checkout = self.checkout
+
         metadata: None | str | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
@@ -117,6 +130,8 @@ class OrderOut:
             field_dict["email"] = email
         if username is not UNSET:
             field_dict["username"] = username
+        if checkout is not UNSET:
+            field_dict["checkout"] = checkout
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
 
@@ -124,6 +139,7 @@ class OrderOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.checkout_info_out import CheckoutInfoOut
         from ..models.invoice_out import InvoiceOut
         from ..models.item_out import ItemOut
         from ..models.shipping_out import ShippingOut
@@ -177,6 +193,23 @@ class OrderOut:
 
         username = _parse_username(d.pop("username", UNSET))
 
+        def _parse_checkout(data: object) -> CheckoutInfoOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                checkout_type_0 = CheckoutInfoOut.from_dict(data)
+
+                return checkout_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CheckoutInfoOut | None | Unset, data)
+
+        checkout = _parse_checkout(d.pop("checkout", UNSET))
+
         def _parse_metadata(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -198,6 +231,7 @@ class OrderOut:
             tracking_url=tracking_url,
             email=email,
             username=username,
+            checkout=checkout,
             metadata=metadata,
         )
 

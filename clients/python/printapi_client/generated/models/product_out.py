@@ -20,27 +20,28 @@ T = TypeVar("T", bound="ProductOut")
 
 @_attrs_define
 class ProductOut:
-    """Costs are purchase prices excl. VAT; file sizes are millimetres including bleed.
+    """Costs are purchase prices excl. VAT; file sizes are millimetres including bleed. With the
+    payment screen on, ``checkout`` holds the consumer prices incl. VAT.
 
-    Attributes:
-        id (str):
-        name (str):
-        category (str):
-        tax_rate (float):
-        cost (PriceOut):
-        min_quantity (int):
-        max_quantity (int):
-        has_variable_page_count (bool):
-        options (list[ProductOptionOut]):
-        files (list[FileSpecOut]):
-        production_time_in_days (int):
-        production_times (list[ProductionTimeOut]):
-        checkout (None | PriceOut | Unset):
-        fixed_page_count (int | None | Unset):
-        min_page_count (int | None | Unset):
-        max_page_count (int | None | Unset):
-        page_count_increment (int | None | Unset):
-        paper_thickness (float | None | Unset):
+        Attributes:
+            id (str):
+            name (str):
+            category (str):
+            tax_rate (float):
+            cost (PriceOut):
+            min_quantity (int):
+            max_quantity (int):
+            has_variable_page_count (bool):
+            options (list[ProductOptionOut]):
+            files (list[FileSpecOut]):
+            production_time_in_days (int):
+            production_times (list[ProductionTimeOut]):
+            checkout (None | PriceOut | Unset):
+            fixed_page_count (int | None | Unset):
+            min_page_count (int | None | Unset):
+            max_page_count (int | None | Unset):
+            page_count_increment (int | None | Unset):
+            paper_thickness (float | None | Unset):
     """
 
     id: str

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.coupon_in import CouponIn
+from ...models.coupon_out import CouponOut
 from ...models.error_out import ErrorOut
 from ...types import Response
 
@@ -31,9 +32,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorOut | None:
+) -> CouponOut | ErrorOut | None:
     if response.status_code == 201:
-        response_201 = response.json()
+        response_201 = CouponOut.from_dict(response.json())
+
         return response_201
 
     if response.status_code == 400:
@@ -74,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponOut | ErrorOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CouponIn,
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponOut | ErrorOut]:
     """Create a coupon (operators)
 
     Args:
@@ -98,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[CouponOut | ErrorOut]
     """
 
     kwargs = _get_kwargs(
@@ -116,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CouponIn,
-) -> Any | ErrorOut | None:
+) -> CouponOut | ErrorOut | None:
     """Create a coupon (operators)
 
     Args:
@@ -127,7 +129,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        CouponOut | ErrorOut
     """
 
     return sync_detailed(
@@ -140,7 +142,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CouponIn,
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponOut | ErrorOut]:
     """Create a coupon (operators)
 
     Args:
@@ -151,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[CouponOut | ErrorOut]
     """
 
     kwargs = _get_kwargs(
@@ -167,7 +169,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CouponIn,
-) -> Any | ErrorOut | None:
+) -> CouponOut | ErrorOut | None:
     """Create a coupon (operators)
 
     Args:
@@ -178,7 +180,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        CouponOut | ErrorOut
     """
 
     return (

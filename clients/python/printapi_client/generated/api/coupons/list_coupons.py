@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.coupon_list_out import CouponListOut
 from ...models.error_out import ErrorOut
 from ...types import Response
 
@@ -21,9 +22,10 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorOut | None:
+) -> CouponListOut | ErrorOut | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = CouponListOut.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 400:
@@ -49,7 +51,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponListOut | ErrorOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -61,7 +63,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponListOut | ErrorOut]:
     """All coupons (operators)
 
     Raises:
@@ -69,7 +71,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[CouponListOut | ErrorOut]
     """
 
     kwargs = _get_kwargs()
@@ -84,7 +86,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Any | ErrorOut | None:
+) -> CouponListOut | ErrorOut | None:
     """All coupons (operators)
 
     Raises:
@@ -92,7 +94,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        CouponListOut | ErrorOut
     """
 
     return sync_detailed(
@@ -103,7 +105,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorOut]:
+) -> Response[CouponListOut | ErrorOut]:
     """All coupons (operators)
 
     Raises:
@@ -111,7 +113,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[CouponListOut | ErrorOut]
     """
 
     kwargs = _get_kwargs()
@@ -124,7 +126,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Any | ErrorOut | None:
+) -> CouponListOut | ErrorOut | None:
     """All coupons (operators)
 
     Raises:
@@ -132,7 +134,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        CouponListOut | ErrorOut
     """
 
     return (
