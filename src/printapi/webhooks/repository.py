@@ -616,3 +616,18 @@ async def prune_finished(session: AsyncSession, *, before: datetime) -> int:
     result = await session.execute(delete(WebhookNotification).where(finished))
     await session.execute(delete(OwnerAlert).where(OwnerAlert.mailed_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+async def bring_forward(session: AsyncSession, *, order_pk: int, by: timedelta) -> int:
+    """The test clock: the order's pending notifications fall due ``by`` sooner; how many."""
+    result = await session.execute(
+        update(WebhookNotification)
+        .where(
+            WebhookNotification.order_pk == order_pk,
+            WebhookNotification.status == NotificationStatus.PENDING,
+            WebhookNotification.next_attempt_at.is_not(None),
+        )
+        .values(next_attempt_at=WebhookNotification.next_attempt_at - by)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement
