@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from printapi.kit.urls import Urls
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 from printapi.orders.pricing import Invoice, Section
 from printapi.orders.service import invoice_of
 from printapi.orders.states import FileStatus
@@ -115,7 +115,17 @@ def _checkout(order: Order, urls: Urls) -> Json | None:
         "amount": order.checkout_amount,
         "paymentUrl": urls.payment(payment.code) if payment else None,
         "setupUrl": urls.checkout(order.checkout_code),
+        # Extension: a paid order cancelled afterwards is paid back (payments.md).
+        "refund": refund(payment) if payment else None,
     }
+
+
+def refund(payment: Payment) -> Json | None:
+    """A paid payment of a cancelled order, paid back: how much, how far, since when (the
+    checkout's ``refund`` here and in ``payments/presenters.py``)."""
+    if payment.refund_status is None:
+        return None
+    return {"amount": payment.refund_amount, "status": payment.refund_status, "dateTime": payment.refund_at}
 
 
 def summary(order: Order, urls: Urls) -> Json:

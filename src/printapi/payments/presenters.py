@@ -1,4 +1,6 @@
-"""The checkout on the wire (spec §3.9): ``{amount, status, paymentUrl, returnUrl, billing}``."""
+"""The checkout on the wire (spec §3.9): ``{amount, status, paymentUrl, returnUrl, billing}``, and
+the extensions of live payments: ``method`` (how the customer paid, as the provider names it) and
+``refund`` (``{amount, status, dateTime}``, once a paid order was cancelled), each only when known."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from printapi.kit.urls import Urls
 from printapi.models import Payment
+from printapi.orders import presenters as order_presenters
 
 
 def checkout(payment: Payment, urls: Urls) -> dict[str, Any]:
@@ -31,4 +34,6 @@ def checkout(payment: Payment, urls: Urls) -> dict[str, Any]:
         body["billingAddress"] = address
     else:
         body["billing"] = {"address": address}
+    body["method"] = payment.method
+    body["refund"] = order_presenters.refund(payment)
     return body

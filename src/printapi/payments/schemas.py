@@ -50,11 +50,22 @@ class BillingOut(BaseModel):
     address: BillingAddressOut
 
 
+class RefundOut(BaseModel):
+    """Extension: a paid payment of a cancelled order, paid back through its provider."""
+
+    amount: Number
+    status: str  # Pending | Refunded | Failed
+    dateTime: str
+
+
 class CheckoutOut(BaseModel):
-    """``amount`` is what the end customer pays, incl. VAT."""
+    """``amount`` is what the end customer pays, incl. VAT. ``method`` (extension): how the
+    customer paid, as the provider names it (ideal, creditcard, card, …)."""
 
     amount: Number
     status: str
     paymentUrl: str
     returnUrl: str
     billing: BillingOut
+    method: str | None = None
+    refund: RefundOut | None = None
