@@ -204,17 +204,16 @@ async def record_refund(
 
 
 async def bring_expiry_forward(session: AsyncSession, *, payment_pk: int, by: timedelta) -> None:
-    """The test clock: an Open payment's link ends ``by`` sooner."""
-    await session.execute(
-        update(Payment)
-        .where(
-            Payment.pk == payment_pk,
-            Payment.status == PaymentStatus.OPEN,
-            Payment.next_attempt_at.is_not(None),
+    """The test clock: an Open payment's link ends ``by`` sooner (worked out here: SQLite keeps
+    datetimes as text, so the database cannot subtract)."""
+    payment = await by_pk(session, payment_pk=payment_pk)
+    if payment is not None and payment.status == PaymentStatus.OPEN and payment.next_attempt_at is not None:
+        await session.execute(
+            update(Payment)
+            .where(Payment.pk == payment_pk, Payment.status == PaymentStatus.OPEN)
+            .values(next_attempt_at=payment.next_attempt_at - by)
+            .execution_options(synchronize_session="fetch")
         )
-        .values(next_attempt_at=Payment.next_attempt_at - by)
-        .execution_options(synchronize_session="fetch")
-    )
 
 
 # -- the provider calls that must happen (payment_tasks) ---------------------------------------
@@ -293,9 +292,11 @@ async def pending_tasks_of(session: AsyncSession, *, payment_pk: int) -> list[Pa
 
 async def bring_tasks_forward(session: AsyncSession, *, payment_pk: int, by: timedelta) -> None:
     """The test clock: the payment's waiting provider calls fall due ``by`` sooner."""
-    await session.execute(
-        update(PaymentTask)
-        .where(PaymentTask.payment_pk == payment_pk, PaymentTask.status == TaskStatus.PENDING)
-        .values(next_attempt_at=PaymentTask.next_attempt_at - by)
-        .execution_options(synchronize_session=False)
-    )
+    for task in await pending_tasks_of(session, payment_pk=payment_pk):
+        if task.next_attempt_at is not None:
+            await session.execute(
+                update(PaymentTask)
+                .where(PaymentTask.pk == task.pk, PaymentTask.status == TaskStatus.PENDING)
+                .values(next_attempt_at=task.next_attempt_at - by)
+                .execution_options(synchronize_session=False)
+            )

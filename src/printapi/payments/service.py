@@ -384,5 +384,7 @@ async def advance_clock(
             if settled is not None:
                 events.append(settled)
     events.append(TestClockAdvanced(order_pk=head.pk, by=by, now=now))
+    if payment is not None:
+        await repository.by_pk(session, payment_pk=payment.pk)  # the answer shows the payment as it is now
     order = await orders.get_order_head(session, principal=principal, order_id=order_id)
     return order, events
