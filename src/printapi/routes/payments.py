@@ -16,6 +16,7 @@ from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import ApiError, Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from printapi.kit.logging import get_logger
 from printapi.kit.problems import Json
 from printapi.kit.urls import Urls
 from printapi.kit.wire import WireResponse
@@ -27,6 +28,7 @@ from printapi.payments.schemas import CheckoutIn, CheckoutOut
 from printapi.runtime import Runtime
 
 router = APIRouter(tags=["payments"])
+log = get_logger("printapi.payments")
 
 Placer = Annotated[Principal, Depends(require(Scope.ORDERS_PLACE))]
 Tracker = Annotated[Principal, Depends(require(Scope.ORDERS_TRACK))]
@@ -180,8 +182,8 @@ async def go_to_provider(code: str, runtime: RuntimeDep, urls: UrlsDep) -> HTMLR
             first_poll=runtime.settings.poll_schedule[0],
             now=runtime.clock.now(),
         )
-    except ProviderError:
-        # Logged by the SDK call's caller; the customer may simply press Pay again.
+    except ProviderError as exc:  # the customer may simply press Pay again
+        log.warning("payment provider not reachable on pay", error=str(exc))
         return _error_page(ServiceUnavailable(message="Please try again in a moment; nothing was paid."))
     except ApiError as error:
         return _error_page(error)
