@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from printapi.kit import schedule as schedules
@@ -21,6 +21,9 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S10
 # The random pause before a first attempt to a failing endpoint: this share of the timeout, at most.
 WEBHOOK_SPREAD_SHARE = 0.2
 WEBHOOK_SPREAD_MAX_SECONDS = 2.0
+
+
+PaymentProviderName = Literal["mollie", "stripe", "test"]
 
 
 class Mode(StrEnum):
@@ -88,7 +91,23 @@ class Settings(BaseSettings):
     payment_ttl_seconds: float = Field(default=24 * 3600, gt=0)
     # How often a worker looks for payment links past their time.
     payment_expiry_interval_seconds: float = Field(default=30.0, gt=0)
-    live_payment_provider: str | None = None
+    # Who takes live payments: mollie, stripe, or test (development only). Unset: nobody in
+    # production, the test page in development.
+    payment_provider: PaymentProviderName | None = None
+    # Deprecated: the name before PRINTAPI_PAYMENT_PROVIDER; read when that one is unset.
+    live_payment_provider: PaymentProviderName | None = None
+    mollie_api_key: SecretStr | None = None
+    mollie_api_url: str = "https://api.mollie.com"
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str = "https://api.stripe.com"
+    # How old a signed Stripe event may be (its replay window; the SDK's default).
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # Each call to a provider's API: connect and read timeout.
+    payment_provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    # When a worker asks the provider about an open payment whose notification may have been
+    # lost, and retries a failed provider call (a cancellation, a refund); the last step repeats.
+    payment_poll_schedule: str = "1m,5m,15m,60m"
 
     # Mail (the outbox is always written; without a host the mails wait in it).
     smtp_host: str | None = None
@@ -106,7 +125,7 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("webhook_schedule", "download_schedule")
+    @field_validator("webhook_schedule", "download_schedule", "payment_poll_schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
         schedules.parse(value)
@@ -147,16 +166,37 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PRINTAPI_DOWNLOAD_LEASE_SECONDS must exceed the download and preflight timeouts"
             )
-        # The only provider is the test page, which takes no money: live customers of a production
-        # server must never be able to "pay" with it. Unknown names are refused rather than ignored.
-        if self.live_payment_provider not in (None, "test"):
-            raise ValueError("PRINTAPI_LIVE_PAYMENT_PROVIDER: the only provider is 'test'")
-        if self.mode is Mode.PRODUCTION and self.live_payment_provider == "test":
-            raise ValueError(
-                "PRINTAPI_LIVE_PAYMENT_PROVIDER=test takes no money and is refused in production; "
-                "leave it unset (live orders then have no payment screen)"
-            )
+        self._check_payment_provider()
         return self
+
+    def _check_payment_provider(self) -> None:
+        """The test page takes no money: live customers of a production server must never be able
+        to "pay" with it. A real provider needs its keys, and they must be of that provider."""
+        named = self.payment_provider, self.live_payment_provider
+        if None not in named and named[0] != named[1]:
+            raise ValueError(
+                "PRINTAPI_PAYMENT_PROVIDER and the deprecated PRINTAPI_LIVE_PAYMENT_PROVIDER disagree; "
+                "set only PRINTAPI_PAYMENT_PROVIDER"
+            )
+        if self.mode is Mode.PRODUCTION and self.live_provider == "test":
+            raise ValueError(
+                "PRINTAPI_PAYMENT_PROVIDER=test takes no money and is refused in production; "
+                "choose mollie or stripe, or leave it unset (live orders then cannot be paid)"
+            )
+        if self.live_provider == "mollie":
+            key = self.mollie_api_key.get_secret_value() if self.mollie_api_key else ""
+            if not key.startswith(("live_", "test_")):
+                raise ValueError(
+                    "PRINTAPI_PAYMENT_PROVIDER=mollie needs PRINTAPI_MOLLIE_API_KEY (live_… or test_…)"
+                )
+        if self.live_provider == "stripe":
+            key = self.stripe_secret_key.get_secret_value() if self.stripe_secret_key else ""
+            secret = self.stripe_webhook_secret.get_secret_value() if self.stripe_webhook_secret else ""
+            if not key.startswith(("sk_", "rk_")) or not secret.startswith("whsec_"):
+                raise ValueError(
+                    "PRINTAPI_PAYMENT_PROVIDER=stripe needs PRINTAPI_STRIPE_SECRET_KEY (sk_… or rk_…) "
+                    "and PRINTAPI_STRIPE_WEBHOOK_SECRET (whsec_…)"
+                )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -181,8 +221,15 @@ class Settings(BaseSettings):
         return schedules.parse(self.download_schedule)
 
     @property
-    def live_provider(self) -> str | None:
-        return self.live_payment_provider or ("test" if self.mode is Mode.DEVELOPMENT else None)
+    def live_provider(self) -> PaymentProviderName | None:
+        """Who takes live payments (PRINTAPI_PAYMENT_PROVIDER, else the deprecated
+        PRINTAPI_LIVE_PAYMENT_PROVIDER; in development the test page, in production nobody)."""
+        named = self.payment_provider or self.live_payment_provider
+        return named or ("test" if self.mode is Mode.DEVELOPMENT else None)
+
+    @property
+    def poll_schedule(self) -> tuple[timedelta, ...]:
+        return schedules.parse(self.payment_poll_schedule)
 
     @property
     def is_sqlite(self) -> bool:

@@ -31,7 +31,7 @@ from printapi.orders.events import OrderStatusChanged
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.states import OrderStatus
 from printapi.payments import service as payments
-from printapi.payments.events import PaymentSettled
+from printapi.payments.events import PaymentSettled, TestClockAdvanced
 from printapi.payments.states import PaymentStatus
 from printapi.webhooks import service as webhooks
 
@@ -51,6 +51,19 @@ async def cancel_open_payment(session: AsyncSession, event: OrderStatusChanged) 
     """A cancelled order takes its Open payment with it (the cause: no event of its own)."""
     if event.current is OrderStatus.CANCELLED:
         await payments.cancel_for_order(session, order_pk=event.order.pk, now=event.now)
+    return ()
+
+
+async def refund_paid_payment(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """A cancelled order's Successful payment is paid back through its provider (a task)."""
+    if event.current is OrderStatus.CANCELLED:
+        await payments.refund_for_order(session, order_pk=event.order.pk, now=event.now)
+    return ()
+
+
+async def webhooks_follow_clock(session: AsyncSession, event: TestClockAdvanced) -> Events:
+    """The test clock: the order's pending webhook retries fall due as much sooner."""
+    await webhooks.bring_forward(session, order_pk=event.order_pk, by=event.by)
     return ()
 
 
@@ -116,9 +129,16 @@ async def start_production_if_ready(session: AsyncSession, *, order_pk: int, now
 
 # What each event causes, in this order.
 EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
-    OrderStatusChanged: (stop_waiting_files, cancel_open_payment, record_history, notify_webhooks),
+    OrderStatusChanged: (
+        stop_waiting_files,
+        cancel_open_payment,
+        refund_paid_payment,
+        record_history,
+        notify_webhooks,
+    ),
     PaymentSettled: (order_follows_payment,),
     FileAccepted: (production_follows_file,),
+    TestClockAdvanced: (webhooks_follow_clock,),
 }
 
 

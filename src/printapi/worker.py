@@ -4,6 +4,8 @@
 - print-file downloads and their preflight (``files/downloads.py``);
 - the mail outbox (``mail/tasks.py``), when an SMTP server is configured;
 - owner alerts: grouped failure mails (``webhooks/alerts.py``);
+- payments: expired links (``payments/service.py``) and the calls to payment providers that
+  must happen (``payments/tasks.py``);
 - housekeeping: expired tokens, finished rows older than ``PRINTAPI_RETENTION_DAYS``, and the
   stored files of orders cancelled longer ago than that.
 
@@ -42,6 +44,8 @@ from printapi.mail import repository as mail_repository
 from printapi.mail import tasks as mail_tasks
 from printapi.mail.sender import SmtpSender
 from printapi.payments import service as payments
+from printapi.payments.queue import CHANNEL as PAYMENT_TASKS_CHANNEL
+from printapi.payments.tasks import TaskRunner
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
 from printapi.webhooks import repository as webhooks_repository
@@ -104,6 +108,15 @@ async def expire_payments(runtime: Runtime, worker: str | None = None) -> int:
     return expired
 
 
+async def run_payment_tasks(runtime: Runtime, worker: str | None = None) -> int:
+    """The provider calls due (``payments/tasks.py``): polls of open provider payments, cancellations
+    and refunds, each retried on PRINTAPI_PAYMENT_POLL_SCHEDULE until it has been made."""
+    runner = TaskRunner(
+        runtime.db, runtime.payments, effects.handle, runtime.settings.poll_schedule, worker or worker_name()
+    )
+    return await runner.run_due(now=runtime.clock.now())
+
+
 # Tables whose plans go wrong when they outgrow their statistics, and the columns their
 # queries filter on (kit/statistics.py).
 QUEUE_TABLES = {
@@ -140,6 +153,7 @@ def jobs(settings: Settings) -> tuple[Job, ...]:
     return (
         Job("owner-alerts", 30.0, mail_alerts, channel=ALERTS_CHANNEL),
         Job("payment-expiry", settings.payment_expiry_interval_seconds, expire_payments),
+        Job("payment-tasks", 10.0, run_payment_tasks, channel=PAYMENT_TASKS_CHANNEL),
         Job("queue-statistics", 0.5, refresh_statistics),
         Job("prune-expired-tokens", 600.0, prune_tokens),
         Job("prune-finished-rows", 3600.0, prune_finished),

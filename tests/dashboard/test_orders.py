@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from printapi.auth.principal import Environment
 from printapi.kit.clock import FixedClock
-from printapi.models import Order, OrderStatusChange, WebhookNotification
+from printapi.models import Order, OrderStatusChange, Payment, WebhookNotification
 from printapi.runtime import Runtime
 from tests.conftest import book_item
 from tests.dashboard.conftest import Person, api_headers, place
@@ -229,3 +229,33 @@ class TestStoredFiles:
         assert download.content == png
         assert download.headers["content-type"] == "image/png"
         assert f'filename="{order["id"]}-{item}-content.png"' in download.headers["content-disposition"]
+
+
+class TestThePaymentOnTheOrderPage:
+    async def test_the_provider_method_and_refund_are_shown(
+        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+    ) -> None:
+        await client.patch("/v2/account", json={"paymentScreen": True}, headers=test_headers)
+        order = await place(client, test_headers, id="P-1")
+        from tests.payments.conftest import choose, set_up  # noqa: PLC0415 - the payment tests' builders
+
+        checkout = await set_up(client, test_headers, order)
+        await choose(client, checkout["paymentUrl"], "Successful")
+        async with runtime.db.write() as session:
+            await session.execute(
+                Payment.__table__.update().values(method="ideal")  # as a provider would have said
+            )
+        moved = await client.post("/v2/orders/P-1/status", json={"status": "Cancelled"}, headers=test_headers)
+        assert moved.status_code == 200, moved.text
+
+        page = (await owner.http.get("/dashboard/orders/test/P-1")).text
+
+        assert "test · <code>test-" in page
+        assert 'data-testid="payment-method">ideal<' in page
+        assert "Refunded" in page
+        assert "22.87" in page or "22,87" in page
+
+    async def test_the_settings_name_the_live_provider_and_no_key(self, owner: Person) -> None:
+        page = (await owner.http.get("/dashboard/settings")).text
+
+        assert "Live payments: on the test page" in page  # development mode, no provider set

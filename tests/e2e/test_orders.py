@@ -34,6 +34,7 @@ LOOPS = {
     "mail-outbox",
     "owner-alerts",
     "payment-expiry",
+    "payment-tasks",
     "queue-statistics",
     "prune-expired-tokens",
     "prune-finished-rows",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import pytest
 
-from printapi.payments.provider import Confirmation, PaymentProviders, Redirect
-from printapi.payments.states import PaymentStatus
 from printapi.runtime import Runtime
 from tests.api.helpers import assert_error
 from tests.conftest import book_item
@@ -424,38 +421,3 @@ class TestTheProviderCallback:
 
         assert_error(response, 403)
         assert await checkout_status(client, paying_headers, order) == "Open"
-
-
-class HostedCheckout:
-    """A provider with a checkout page of its own, as Mollie's or Stripe's: ``start`` sends the
-    customer there, and a callback that carries the shared secret is taken as verified."""
-
-    name = "hosted"
-
-    def start(self, *, code: str) -> Redirect:
-        return Redirect(f"https://checkout.example/{code}")
-
-    def confirm(self, *, code: str, form: Mapping[str, str]) -> Confirmation | None:
-        if form.get("secret") != "shared-secret":
-            return None
-        return Confirmation(PaymentStatus(form["outcome"]), reference=f"hosted-{code}")
-
-
-class TestTheProviderIsTheRuntimes:
-    async def test_a_provider_swapped_in_through_the_runtime_takes_the_payment(
-        self, client: httpx.AsyncClient, paying_headers: dict[str, str], runtime: Runtime
-    ) -> None:
-        runtime.payments = PaymentProviders(test=HostedCheckout(), live=None)
-        order, payment_url = await order_with_checkout(client, paying_headers)
-        code = path_of(payment_url).split("/")[3]
-        callback = path_of(payment_url).removesuffix("/start") + "/callback"
-
-        page = await client.get(path_of(payment_url))
-        forged = await client.post(callback, data={"outcome": "Successful"})
-        genuine = await client.post(callback, data={"secret": "shared-secret", "outcome": "Successful"})
-
-        assert (page.status_code, page.headers["location"]) == (303, f"https://checkout.example/{code}")
-        assert_error(forged, 403)
-        assert genuine.status_code == 200, genuine.text
-        assert await checkout_status(client, paying_headers, order) == "Successful"
-        assert await payment_notes(runtime, order["id"]) == ["payment Successful"]

@@ -162,11 +162,42 @@ class TestOtherSettings:
 class TestLivePaymentProvider:
     def test_production_refuses_the_test_provider_for_live_payments(self) -> None:
         with pytest.raises(ValidationError, match="takes no money"):
+            make_settings(mode="production", payment_provider="test")
+
+    def test_the_deprecated_name_is_still_read_and_still_refused_for_the_test_page(self) -> None:
+        with pytest.raises(ValidationError, match="takes no money"):
             make_settings(mode="production", live_payment_provider="test")
+        assert make_settings(mode="development", live_payment_provider="test").live_provider == "test"
+
+    def test_the_two_names_may_not_disagree(self) -> None:
+        with pytest.raises(ValidationError, match="disagree"):
+            make_settings(mode="development", payment_provider="test", live_payment_provider="mollie")
 
     def test_an_unknown_provider_is_refused(self) -> None:
-        with pytest.raises(ValidationError, match="the only provider is 'test'"):
-            make_settings(mode="development", live_payment_provider="mollie")
+        with pytest.raises(ValidationError, match="payment_provider"):
+            make_settings(mode="development", payment_provider="paypal")
+
+    def test_mollie_needs_its_key(self) -> None:
+        with pytest.raises(ValidationError, match="PRINTAPI_MOLLIE_API_KEY"):
+            make_settings(mode="production", payment_provider="mollie")
+        with pytest.raises(ValidationError, match="PRINTAPI_MOLLIE_API_KEY"):
+            make_settings(mode="production", payment_provider="mollie", mollie_api_key="sk_test_x")
+
+    def test_stripe_needs_its_key_and_webhook_secret(self) -> None:
+        with pytest.raises(ValidationError, match="PRINTAPI_STRIPE_WEBHOOK_SECRET"):
+            make_settings(mode="production", payment_provider="stripe", stripe_secret_key="sk_live_x")
+
+    def test_a_configured_provider_keeps_its_keys_out_of_the_settings_repr(self) -> None:
+        settings = make_settings(
+            mode="production",
+            payment_provider="stripe",
+            stripe_secret_key="sk_live_secret123",
+            stripe_webhook_secret="whsec_secret456",
+        )
+
+        assert settings.live_provider == "stripe"
+        assert "secret123" not in repr(settings)
+        assert "secret456" not in str(settings.model_dump())
 
     def test_production_without_a_provider_has_no_live_payments(self) -> None:
         assert make_settings(mode="production").live_provider is None

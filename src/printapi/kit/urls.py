@@ -29,3 +29,7 @@ class Urls:
 
     def payment(self, code: str) -> str:
         return f"{self.base}/payments/{code}/start"
+
+    def payment_page(self, code: str, action: str) -> str:
+        """The payment page's other addresses: ``pay``, ``coupon``, ``return``, ``callback``, ``test``."""
+        return f"{self.base}/payments/{code}/{action}"

@@ -6,7 +6,7 @@ from printapi.models.catalogue import Product
 from printapi.models.dashboard import DashboardSession, SignInAttempt
 from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
-from printapi.models.payments import CheckoutPrice, Coupon, Payment
+from printapi.models.payments import CheckoutPrice, Coupon, Payment, PaymentTask
 from printapi.models.webhooks import OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "OrderStatusChange",
     "OwnerAlert",
     "Payment",
+    "PaymentTask",
     "Product",
     "SignInAttempt",
     "WebhookAttempt",

@@ -54,6 +54,10 @@ class Order(Base):
     # code of the setupUrl. Without it: None.
     checkout_amount: Mapped[Decimal | None] = mapped_column(Cents())
     checkout_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # What that amount was made of (incl. VAT): the products and the consumer shipping, so that a
+    # coupon entered on the payment page is worked out on the prices the order was placed at.
+    checkout_products: Mapped[Decimal | None] = mapped_column(Cents())
+    checkout_shipping: Mapped[Decimal | None] = mapped_column(Cents())
 
     tracking_url: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from printapi.kit.db import Cents, UTCDateTime
@@ -55,7 +55,16 @@ class Payment(Base):
     billing_country: Mapped[str] = mapped_column(String(2))
     billing_email: Mapped[str | None] = mapped_column(String(254))
     provider: Mapped[str] = mapped_column(String(16))
+    # The provider's payment (Mollie tr_…, Stripe cs_…), its hosted checkout, and the method the
+    # customer paid with (ideal, creditcard, card, …) once the provider says.
     provider_ref: Mapped[str | None] = mapped_column(String(100))
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(32))
+    # A paid payment of a cancelled order is refunded: Pending, then Refunded or Failed.
+    refund_status: Mapped[str | None] = mapped_column(String(16))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Cents())
+    refund_ref: Mapped[str | None] = mapped_column(String(100))
+    refund_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -71,6 +80,38 @@ class Payment(Base):
             "next_attempt_at",
             sqlite_where=text("status = 'Open'"),
             postgresql_where=text("status = 'Open'"),
+        ),
+    )
+
+
+class PaymentTask(Base):
+    """A call to a payment's provider that must happen, retried until it has (``payments/tasks.py``):
+    ``poll`` asks about an open provider payment whose notification may be lost, ``cancel`` ends a
+    provider payment we no longer want (and refunds it if it was paid after all), ``refund`` pays
+    back a paid payment of a cancelled order. A row of a claimed queue (``kit/claim.py``).
+    """
+
+    __tablename__ = "payment_tasks"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    payment_pk: Mapped[int] = mapped_column(ForeignKey("payments.pk", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # poll | cancel | refund
+    provider_ref: Mapped[str] = mapped_column(String(100))  # the provider payment it is about
+    status: Mapped[str] = mapped_column(String(8))  # pending | done
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index(
+            "ix_payment_tasks_due",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
         ),
     )
 

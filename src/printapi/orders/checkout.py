@@ -37,6 +37,8 @@ class Checkout:
     amount: Decimal
     code: str
     discount_excl_vat: Decimal
+    products: Decimal  # what the amount was made of, before the coupon
+    shipping: Decimal
 
 
 def item_amount(line: Line, prices: ProductPrices, *, speed: ProductionSpeed, surcharge: Decimal) -> Decimal:
@@ -77,5 +79,32 @@ async def terms(
     return Checkout(
         amount=products + shipping - discount,
         code=ids.random_code(20),
+        discount_excl_vat=min(excluding_vat(discount, tax_rate), purchase_total),
+        products=products,
+        shipping=shipping,
+    )
+
+
+@dataclass(frozen=True)
+class Discounted:
+    amount: Decimal
+    discount_excl_vat: Decimal
+
+
+async def with_coupon(
+    session: AsyncSession,
+    *,
+    products: Decimal,
+    shipping: Decimal,
+    tax_rate: Decimal,
+    purchase_total: Decimal,
+    coupon: str,
+    now: datetime,
+) -> Discounted:
+    """A coupon on an order placed without one (entered on the payment page): the same rules and
+    the same use counting as ``coupon`` on placing, on the amounts the order was placed with."""
+    discount = await coupons.redeem(session, code=coupon, products=products, shipping=shipping, now=now)
+    return Discounted(
+        amount=products + shipping - discount,
         discount_excl_vat=min(excluding_vat(discount, tax_rate), purchase_total),
     )

@@ -15,7 +15,7 @@ from printapi.catalogue.spec import ProductionSpeed
 from printapi.kit import outbound
 from printapi.kit.schema import LocalDateTime, Members, Number, PageOut, WireModel, WireOut
 from printapi.kit.urls import Urls
-from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange
+from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 from printapi.orders.pricing import Invoice, Section
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
@@ -191,14 +191,31 @@ class InvoiceOut(WireOut):
     total: SectionOut
 
 
+class RefundOut(WireOut):
+    """Extension: a paid payment of a cancelled order, paid back through its provider."""
+
+    amount: Number
+    status: str  # Pending | Refunded | Failed
+    date_time: LocalDateTime
+
+
+def refund_of(payment: Payment) -> Members | None:
+    """A paid payment of a cancelled order, paid back: how much, how far, since when (the checkout's
+    ``refund`` on the order and on the checkout itself)."""
+    if payment.refund_status is None:
+        return None
+    return {"amount": payment.refund_amount, "status": payment.refund_status, "date_time": payment.refund_at}
+
+
 class CheckoutInfoOut(WireOut):
     """The payment screen's checkout of an order: what the customer pays (incl. VAT) and where it
-    is set up; once it is, the payment's status and page too."""
+    is set up; once it is, the payment's status and page too, and (extension) its refund."""
 
     status: str | None = None
     amount: Number
     payment_url: str | None = None
     setup_url: str
+    refund: RefundOut | None = None
 
 
 class OrderOut(WireOut):
@@ -253,6 +270,8 @@ def _checkout(order: Order, urls: Urls) -> Members | None:
         "amount": order.checkout_amount,
         "payment_url": urls.payment(payment.code) if payment else None,
         "setup_url": urls.checkout(order.checkout_code),
+        # Extension: a paid order cancelled afterwards is paid back (payments.md).
+        "refund": refund_of(payment) if payment else None,
     }
 
 

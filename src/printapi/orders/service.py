@@ -243,6 +243,7 @@ async def store_order(session: AsyncSession, *, principal: Principal, draft: Dra
             now=now,
         )
         order.checkout_amount, order.checkout_code = terms.amount, terms.code
+        order.checkout_products, order.checkout_shipping = terms.products, terms.shipping
         order.discount = terms.discount_excl_vat
         order.invoicing_state = InvoicingState.NOT_INCLUDED
     try:
@@ -422,6 +423,28 @@ async def change_status(
         set_committed_value(order, "tracking_url", change.tracking_url)
     note = change.tracking_url or change.reason
     return OrderStatusChanged(order, previous=current, current=target, source=source, note=note, now=now)
+
+
+async def add_coupon(session: AsyncSession, *, order: Order, coupon: str, now: datetime) -> Decimal:
+    """A coupon entered on the payment page of a Created order placed without one: one use is
+    counted, the discount is on the invoice and off the customer's amount; the new amount. A 400
+    on ``coupon`` when it cannot be used, a 403 when the order cannot take one."""
+    if order.coupon or order.checkout_products is None or order.checkout_shipping is None:
+        raise Forbidden(message=f"Order '{order.id}' cannot take a coupon on its payment page.")
+    discounted = await checkout.with_coupon(
+        session,
+        products=order.checkout_products,
+        shipping=order.checkout_shipping,
+        tax_rate=order.shipping_tax_rate,
+        purchase_total=order.production_cost + order.shipping_cost + order.handling_cost,
+        coupon=coupon,
+        now=now,
+    )
+    order.coupon = coupon
+    order.discount = discounted.discount_excl_vat
+    order.checkout_amount = discounted.amount
+    await session.flush()
+    return discounted.amount
 
 
 async def lock(session: AsyncSession, *, order_pk: int) -> Order:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from printapi.kit.events import Event
 from printapi.models import Order
@@ -19,4 +19,16 @@ class PaymentSettled(Event):
     order: Order
     outcome: PaymentStatus
     source: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class TestClockAdvanced(Event):
+    """A shop moved time forward by ``by`` for its test order: what waits on a clock for the order
+    elsewhere (its webhook retries) falls due that much sooner."""
+
+    __test__ = False  # not a pytest test class
+
+    order_pk: int
+    by: timedelta
     now: datetime

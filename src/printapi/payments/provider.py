@@ -1,15 +1,23 @@
 """Payment providers: how a customer pays, and how we learn the outcome.
 
-A provider turns the payment page into a page of its own or a redirect to its checkout
-(``start``), and turns what comes back — its callback, or here the test page's form — into an
-outcome (``confirm``), verified: a forged callback gives nothing. Applying an outcome is a
-compare-and-set on ``Open``, so the same callback twice changes nothing the second time.
-Mollie or Stripe fit the same protocol: ``start`` redirects to their hosted checkout; ``confirm``
-fetches the payment's status from their API by the id in the callback.
+Two kinds take payments:
 
-Which provider takes an order's payment is the composition root's choice (``runtime.payments``,
-a ``PaymentProviders``): test orders always the test provider, live ones the configured one.
-Tests swap it there.
+- the **test provider** (``TestProvider``): our own page offers Successful, Failed and Cancelled;
+  its form carries a token only the rendered page knows (``confirm``). Test orders always pay
+  here, and in development live ones do too;
+- a **hosted provider** (``HostedProvider``: Mollie, Stripe, in ``mollie_provider.py`` and
+  ``stripe_provider.py``): our page hands the customer to the provider's checkout
+  (``create``) and the provider tells us through notifications. A notification only names the
+  provider's payment (``notified``, verified where the provider signs); the outcome is always
+  what the provider's API answers about it (``fetch``), so a forged, repeated or late
+  notification can settle nothing the provider did not say. ``cancel`` and ``refund`` end and pay
+  back a provider payment; every provider call may raise ``ProviderError`` (timeouts, 5xx, bad
+  answers), and whoever called retries later (``tasks.py``).
+
+Applying an outcome is a compare-and-set on ``Open`` (``service.settle``), so the same answer
+twice changes nothing the second time. Which provider takes an order's payment is the
+composition root's choice (``runtime.payments``, a ``PaymentProviders``): test orders always the
+test provider, live ones the configured one; tests swap it there.
 """
 
 from __future__ import annotations
@@ -17,44 +25,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from printapi.config import Settings
 from printapi.kit.errors import Forbidden
-from printapi.payments.states import PaymentStatus
-
-
-@dataclass(frozen=True)
-class Render:
-    """Show our own page (the test provider's choice of outcome), whose form posts ``fields``
-    back with the outcome."""
-
-    template: str
-    fields: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """Send the customer to the provider's checkout."""
-
-    url: str
+from printapi.payments.states import PaymentStatus, RefundStatus
 
 
 @dataclass(frozen=True)
 class Confirmation:
     outcome: PaymentStatus
     reference: str
-
-
-class PaymentProvider(Protocol):
-    name: str
-
-    def start(self, *, code: str) -> Render | Redirect: ...
-
-    def confirm(self, *, code: str, form: Mapping[str, str]) -> Confirmation | None:
-        """The verified outcome of a callback, or None when it is not genuine."""
-        ...
 
 
 class TestProvider:
@@ -73,10 +57,8 @@ class TestProvider:
     def token(self, code: str) -> str:
         return hmac.new(self._key, f"test-payment:{code}".encode(), hashlib.sha256).hexdigest()
 
-    def start(self, *, code: str) -> Render:
-        return Render("test_payment.html", fields={"token": self.token(code)})
-
     def confirm(self, *, code: str, form: Mapping[str, str]) -> Confirmation | None:
+        """The verified outcome of the page's form, or None when it is not genuine."""
         if not hmac.compare_digest(form.get("token", ""), self.token(code)):
             return None
         try:
@@ -88,19 +70,105 @@ class TestProvider:
         return Confirmation(outcome, reference=f"test-{code}")
 
 
+class ProviderError(Exception):
+    """The provider could not be reached, timed out, or answered with an error: nothing is known,
+    nothing changes, and the call is made again later. The message never carries a key."""
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A provider payment to create for one of our payments."""
+
+    code: str  # our payment's code: the provider keeps it as metadata / client reference
+    order_id: str
+    amount: Decimal  # euros incl. VAT
+    description: str
+    return_url: str  # where the provider sends the customer back (our return page)
+    notify_url: str  # where the provider reports (Mollie's webhookUrl; Stripe's is per account)
+    expires_at: datetime  # our link's end (Stripe Checkout expires then, within its limits)
+    email: str | None
+    idempotency_key: str  # the same key for the same attempt: a double click makes one payment
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """What the provider's API answered about one of its payments: a verified answer."""
+
+    ref: str  # Mollie tr_…, Stripe cs_…
+    outcome: PaymentStatus  # Open while it can still be paid (open, pending, authorized)
+    amount: Decimal | None = None  # euros
+    checkout_url: str | None = None
+    method: str | None = None
+    # The provider may still end it (Mollie isCancelable; an open Stripe Checkout Session).
+    cancelable: bool = False
+    expired: bool = False  # ended by the provider's own expiry (not by the customer)
+    refunded: bool = False  # paid back in full
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    ref: str
+    status: RefundStatus
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a verified notification is about: a provider payment to fetch, or a refund's news."""
+
+    payment_ref: str | None = None
+    refund_ref: str | None = None
+    refund_status: RefundStatus | None = None
+
+
+class HostedProvider(Protocol):
+    name: str
+
+    async def create(self, request: CheckoutRequest) -> ProviderPayment: ...
+
+    async def fetch(self, ref: str) -> ProviderPayment: ...
+
+    async def cancel(self, ref: str) -> ProviderPayment:
+        """End the provider payment if it can still be ended; what the provider says of it after."""
+        ...
+
+    async def refund(self, ref: str, *, amount: Decimal, key: str) -> ProviderRefund: ...
+
+    def notified(self, *, body: bytes, headers: Mapping[str, str]) -> Notice | None:
+        """What a notification is about, or None when it is not genuine (a bad signature)."""
+        ...
+
+
+PaymentProvider = TestProvider | HostedProvider
+
+
+def _hosted(settings: Settings) -> HostedProvider | None:
+    # Imported here: each SDK is loaded only by the deployments that use it.
+    if settings.live_provider == "mollie":
+        from printapi.payments.mollie_provider import MollieProvider  # noqa: PLC0415 - see above
+
+        return MollieProvider.configured(settings)
+    if settings.live_provider == "stripe":
+        from printapi.payments.stripe_provider import StripeProvider  # noqa: PLC0415 - see above
+
+        return StripeProvider.configured(settings)
+    return None
+
+
 @dataclass(frozen=True)
 class PaymentProviders:
     """Who takes the payments of each environment: test orders always ``test`` (the test
     environment takes no money), live ones ``live``, the configured provider, if there is one."""
 
-    test: PaymentProvider
+    test: TestProvider
     live: PaymentProvider | None
 
     @classmethod
     def configured(cls, settings: Settings) -> PaymentProviders:
-        """The providers ``PRINTAPI_LIVE_PAYMENT_PROVIDER`` names (in development: the test page)."""
+        """The providers the settings name (``PRINTAPI_PAYMENT_PROVIDER``; in development: the test page)."""
         test = TestProvider(settings.secret_key)
-        return cls(test=test, live=test if settings.live_provider == "test" else None)
+        live: PaymentProvider | None = test if settings.live_provider == "test" else _hosted(settings)
+        return cls(test=test, live=live)
 
     def for_environment(self, environment: str) -> PaymentProvider:
         """The provider of an order of ``environment``; 403 for a live order when there is none."""
@@ -108,6 +176,21 @@ class PaymentProviders:
         if provider is None:
             raise Forbidden(
                 message="No payment provider is configured for live payments.",
-                hints=["Live payments need a payment provider, which this server does not have yet."],
+                hints=["The print shop sets PRINTAPI_PAYMENT_PROVIDER (mollie or stripe) and its keys."],
             )
         return provider
+
+    def named(self, name: str) -> PaymentProvider | None:
+        """The provider that took a payment (by the name stored with it), if it is still configured."""
+        for provider in (self.test, self.live):
+            if provider is not None and provider.name == name:
+                return provider
+        return None
+
+    def hosted(self, name: str) -> HostedProvider | None:
+        provider = self.named(name)
+        return None if provider is None or isinstance(provider, TestProvider) else provider
+
+    @property
+    def live_name(self) -> str | None:
+        return self.live.name if self.live is not None else None

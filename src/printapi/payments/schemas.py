@@ -11,7 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from printapi.kit.schema import Members, Number, WireModel, WireOut
 from printapi.kit.urls import Urls
 from printapi.models import Payment
-from printapi.orders.schemas import AddressIn
+from printapi.orders.schemas import AddressIn, RefundOut, refund_of
 
 
 class BillingAddressIn(AddressIn):
@@ -53,7 +53,9 @@ class BillingOut(WireOut):
 
 
 class CheckoutOut(WireOut):
-    """``amount`` is what the end customer pays, incl. VAT."""
+    """``amount`` is what the end customer pays, incl. VAT. ``method`` (extension): how the
+    customer paid, as the provider names it (ideal, creditcard, card, …); ``refund`` (extension):
+    once a paid order was cancelled."""
 
     amount: Number
     status: str
@@ -62,6 +64,8 @@ class CheckoutOut(WireOut):
     # Under /v1 the address is here, under this name, instead of in `billing` (architecture §7).
     billing_address: SkipJsonSchema[BillingAddressOut | None] = None
     billing: BillingOut | SkipJsonSchema[None]
+    method: str | None = None
+    refund: RefundOut | None = None
 
     @classmethod
     def of(cls, payment: Payment, urls: Urls) -> Self:
@@ -74,6 +78,8 @@ class CheckoutOut(WireOut):
             return_url=payment.return_url,
             billing_address=address if v1 else None,
             billing=None if v1 else {"address": address},
+            method=payment.method,
+            refund=refund_of(payment),
         )
 
 

@@ -15,21 +15,25 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.auth.principal import Principal
+from printapi.auth.principal import Environment, Principal
 from printapi.catalogue import service as catalogue
-from printapi.kit import ids
+from printapi.kit import ids, schedule
 from printapi.kit.errors import Forbidden, IllegalTransition, NotFound
+from printapi.kit.events import Event
 from printapi.kit.problems import Problems, Sent
 from printapi.models import Order, Payment
 from printapi.orders import rules
 from printapi.orders import service as orders
 from printapi.orders.schemas import AddressIn
 from printapi.orders.states import OrderStatus
+from printapi.payments import queue as tasks_queue
 from printapi.payments import repository
-from printapi.payments.events import PaymentSettled
+from printapi.payments.events import PaymentSettled, TestClockAdvanced
 from printapi.payments.schemas import BillingAddressIn, CheckoutIn
-from printapi.payments.states import PaymentStatus, sources
+from printapi.payments.states import PaymentStatus, RefundStatus, TaskKind, sources
 from printapi.shipping import service as shipping
+
+TEST_PROVIDER = "test"
 
 
 @dataclass(frozen=True)
@@ -176,9 +180,13 @@ async def settle(
     now: datetime,
     guard: Any = None,
     ref: str | None = None,
+    method: str | None = None,
+    at_provider: bool = False,
 ) -> PaymentSettled | None:
     """Move the payment to its outcome from a status the table allows (Open), or under the expiry
-    job's lease (``guard``); None when it had moved already (someone else was first).
+    job's lease (``guard``); None when it had moved already (someone else was first). An outcome
+    of ours (``at_provider`` False: the expiry, the test page) that cancels the payment ends the
+    provider's payment too, if one was made.
 
     What the outcome causes (to the order) is the caller's to hand to ``effects.handle``.
     """
@@ -189,9 +197,11 @@ async def settle(
     # PostgreSQL.
     order = await orders.lock(session, order_pk=payment.order_pk)
     if not await repository.settle_if_open(
-        session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref
+        session, payment_pk=payment.pk, status=outcome, now=now, guard=guard, ref=ref, method=method
     ):
         return None
+    if outcome is PaymentStatus.CANCELLED and not at_provider:
+        await _end_at_provider(session, payment=payment, now=now)
     return PaymentSettled(payment.pk, order=order, outcome=outcome, source=source, now=now)
 
 
@@ -207,7 +217,7 @@ def expired(payment: Payment, now: datetime) -> bool:
 async def confirm(
     session: AsyncSession, *, payment: Payment, outcome: PaymentStatus, ref: str, now: datetime
 ) -> PaymentSettled | None:
-    """The customer's outcome from the provider; a link past its lifetime can only be cancelled."""
+    """The customer's outcome on the test page; a link past its lifetime can only be cancelled."""
     if expired(payment, now):
         return await settle(
             session, payment=payment, outcome=PaymentStatus.CANCELLED, source="expiry", now=now
@@ -241,8 +251,44 @@ async def expire(
 
 
 async def cancel_for_order(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
-    """An order cancelled while its payment may still be cancelled (Open) takes the payment with it."""
-    return await repository.cancel_of_order(session, order_pk=order_pk, now=now)
+    """An order cancelled while its payment may still be cancelled (Open) takes the payment with it
+    (and the provider's payment, if one was made)."""
+    if not await repository.cancel_of_order(session, order_pk=order_pk, now=now):
+        return False
+    payment = await repository.of_order(session, order_pk=order_pk)
+    if payment is not None:
+        await _end_at_provider(session, payment=payment, now=now)
+    return True
+
+
+async def _end_at_provider(session: AsyncSession, *, payment: Payment, now: datetime) -> None:
+    """A payment we cancelled (expiry, the order's cancellation) ends at its provider too: a task,
+    retried until the provider has ended it (or paid it back, if the customer paid after all)."""
+    if payment.provider_ref is not None and payment.provider != TEST_PROVIDER:
+        await tasks_queue.add(
+            session, payment_pk=payment.pk, kind=TaskKind.CANCEL, ref=payment.provider_ref, now=now
+        )
+
+
+async def refund_for_order(session: AsyncSession, *, order_pk: int, now: datetime) -> bool:
+    """A cancelled order's Successful payment is paid back in full: at once on the test provider
+    (no money moved), else through a task that asks the provider. False when there is nothing to
+    pay back or a refund exists already."""
+    payment = await repository.of_order(session, order_pk=order_pk)
+    if payment is None or payment.status != PaymentStatus.SUCCESSFUL:
+        return False
+    if payment.provider == TEST_PROVIDER or payment.provider_ref is None:
+        return await repository.start_refund(
+            session, payment_pk=payment.pk, status=RefundStatus.REFUNDED, amount=payment.amount, now=now
+        )
+    if not await repository.start_refund(
+        session, payment_pk=payment.pk, status=RefundStatus.PENDING, amount=payment.amount, now=now
+    ):
+        return False
+    await tasks_queue.add(
+        session, payment_pk=payment.pk, kind=TaskKind.REFUND, ref=payment.provider_ref, now=now
+    )
+    return True
 
 
 async def succeeded(session: AsyncSession, *, order_pk: int) -> bool:
@@ -283,3 +329,62 @@ async def page(session: AsyncSession, *, code: str) -> PageView:
 def amount_text(amount: Decimal) -> str:
     """Euros as people read them here: € 22,49."""
     return "€ " + f"{amount:.2f}".replace(".", ",")
+
+
+async def add_coupon(session: AsyncSession, *, code: str, coupon: str, now: datetime) -> Payment:
+    """The customer's coupon, entered on the payment page of an Open payment: the order takes it
+    (``orders.add_coupon``: the rules of ``coupon`` on placing) and the payment its new amount. A
+    provider payment made for the old amount is no longer the payment's; a task ends it."""
+    payment, head = await by_payment_code(session, code=code)
+    order = await orders.lock(session, order_pk=head.pk)  # the order's row first, as every path
+    if payment.status != PaymentStatus.OPEN or expired(payment, now):
+        raise Forbidden(message=f"The payment of order '{order.id}' can no longer change.")
+    amount = await orders.add_coupon(session, order=order, coupon=coupon, now=now)
+    old = payment.provider_ref
+    await repository.forget_provider_payment(session, payment_pk=payment.pk, amount=amount, now=now)
+    if old is not None and payment.provider != TEST_PROVIDER:
+        await tasks_queue.add(session, payment_pk=payment.pk, kind=TaskKind.CANCEL, ref=old, now=now)
+    return payment
+
+
+# The test clock moves at most this far at once.
+CLOCK_LIMIT = timedelta(days=30)
+
+
+def clock_step(advance: str) -> timedelta:
+    """``"24h"``, ``"90m"``, ``"30s"``: one positive step of at most 30 days; ``ValueError`` otherwise."""
+    steps = schedule.parse(advance)
+    if len(steps) != 1 or not timedelta(0) < steps[0] <= CLOCK_LIMIT:
+        raise ValueError("must be one wait such as 24h, 90m or 30s, more than 0 and at most 720h")
+    return steps[0]
+
+
+async def advance_clock(
+    session: AsyncSession, *, principal: Principal, order_id: str, by: timedelta, now: datetime
+) -> tuple[Order, list[Event]]:
+    """The test clock: for one of the shop's test orders, time moves ``by`` forward. Its payment's
+    link and its provider calls come that much closer, and a link that has run out is cancelled
+    at once, as the expiry job would (with the order); its pending webhook retries come closer by
+    the ``TestClockAdvanced`` event's effect. Live orders are refused (403)."""
+    if principal.environment is not Environment.TEST:
+        raise Forbidden(
+            message="The test clock moves test orders only.",
+            hints=["Use test credentials; live orders keep real time."],
+        )
+    head = await orders.get_order_head(session, principal=principal, order_id=order_id)
+    events: list[Event] = []
+    payment = await repository.of_order(session, order_pk=head.pk)
+    if payment is not None:
+        await repository.bring_expiry_forward(session, payment_pk=payment.pk, by=by)
+        await repository.bring_tasks_forward(session, payment_pk=payment.pk, by=by)
+        if expired(payment, now):
+            settled = await settle(
+                session, payment=payment, outcome=PaymentStatus.CANCELLED, source="expiry", now=now
+            )
+            if settled is not None:
+                events.append(settled)
+    events.append(TestClockAdvanced(order_pk=head.pk, by=by, now=now))
+    if payment is not None:
+        await repository.by_pk(session, payment_pk=payment.pk)  # the answer shows the payment as it is now
+    order = await orders.get_order_head(session, principal=principal, order_id=order_id)
+    return order, events

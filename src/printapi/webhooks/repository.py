@@ -616,3 +616,27 @@ async def prune_finished(session: AsyncSession, *, before: datetime) -> int:
     result = await session.execute(delete(WebhookNotification).where(finished))
     await session.execute(delete(OwnerAlert).where(OwnerAlert.mailed_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DML statement
+
+
+async def bring_forward(session: AsyncSession, *, order_pk: int, by: timedelta) -> int:
+    """The test clock: the order's pending notifications fall due ``by`` sooner; how many (the
+    times are worked out here: SQLite keeps datetimes as text)."""
+    pending = WebhookNotification.status == NotificationStatus.PENDING
+    rows = (
+        await session.execute(
+            select(WebhookNotification.pk, WebhookNotification.next_attempt_at).where(
+                WebhookNotification.order_pk == order_pk,
+                pending,
+                WebhookNotification.next_attempt_at.is_not(None),
+            )
+        )
+    ).all()
+    for pk, due in rows:
+        assert due is not None, "selected where it is not null"
+        await session.execute(
+            update(WebhookNotification)
+            .where(WebhookNotification.pk == pk, pending)
+            .values(next_attempt_at=due - by)
+            .execution_options(synchronize_session=False)
+        )
+    return len(rows)

@@ -315,3 +315,12 @@ async def endpoint_of_account(session: AsyncSession, *, account_id: int, endpoin
     if endpoint is None:
         raise _endpoint_not_found(endpoint_id)
     return endpoint
+
+
+async def bring_forward(session: AsyncSession, *, order_pk: int, by: timedelta) -> int:
+    """The test clock (``POST /v2/orders/{id}/test-clock``): the order's pending notifications,
+    and so their retries, fall due ``by`` sooner; the worker wakes. How many."""
+    moved = await repository.bring_forward(session, order_pk=order_pk, by=by)
+    if moved:
+        await announce(session, CHANNEL)
+    return moved

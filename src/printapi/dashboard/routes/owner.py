@@ -76,9 +76,12 @@ async def revoke_credentials(
 
 
 @router.get("/settings")
-async def settings(request: Request, visitor: OwnerPage, session: ReadSession) -> HTMLResponse:
+async def settings(
+    request: Request, visitor: OwnerPage, session: ReadSession, runtime: RuntimeDep
+) -> HTMLResponse:
     view = await views.settings(session, account=visitor.account)
-    return render(request, "owner/settings.html", view=view)
+    # Which provider takes live payments: its name only, never a key.
+    return render(request, "owner/settings.html", view=view, live_provider=runtime.payments.live_name)
 
 
 @router.post("/settings")

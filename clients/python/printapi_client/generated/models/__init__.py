@@ -71,6 +71,10 @@ from .quote_item_in import QuoteItemIn
 from .receive_payment_callback_response_receivepaymentcallback import (
     ReceivePaymentCallbackResponseReceivepaymentcallback,
 )
+from .receive_provider_events_response_receiveproviderevents import (
+    ReceiveProviderEventsResponseReceiveproviderevents,
+)
+from .refund_out import RefundOut
 from .section_out import SectionOut
 from .settings_in import SettingsIn
 from .settings_out import SettingsOut
@@ -83,6 +87,7 @@ from .status_change_in import StatusChangeIn
 from .status_event_out import StatusEventOut
 from .sync_statuses_out import SyncStatusesOut
 from .tax_out import TaxOut
+from .test_clock_in import TestClockIn
 from .upload_item_file_files_body import UploadItemFileFilesBody
 from .upload_out import UploadOut
 from .upload_out_filename import UploadOutFilename
@@ -158,6 +163,8 @@ __all__ = (
     "ProductionTimeOut",
     "QuoteItemIn",
     "ReceivePaymentCallbackResponseReceivepaymentcallback",
+    "ReceiveProviderEventsResponseReceiveproviderevents",
+    "RefundOut",
     "SectionOut",
     "SettingsIn",
     "SettingsOut",
@@ -170,6 +177,7 @@ __all__ = (
     "StatusEventOut",
     "SyncStatusesOut",
     "TaxOut",
+    "TestClockIn",
     "UploadItemFileFilesBody",
     "UploadOut",
     "UploadOutFilename",

@@ -69,7 +69,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorOut | ReceivePaymentCallbackResponseReceivepaymentcallback]:
-    """A payment provider's callback (verified, idempotent)
+    """A payment provider's notification about one payment (verified, idempotent)
+
+     Mollie posts id=tr_… here (its webhookUrl); the test page's form is accepted too.
 
     Args:
         code (str):
@@ -98,7 +100,9 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorOut | ReceivePaymentCallbackResponseReceivepaymentcallback | None:
-    """A payment provider's callback (verified, idempotent)
+    """A payment provider's notification about one payment (verified, idempotent)
+
+     Mollie posts id=tr_… here (its webhookUrl); the test page's form is accepted too.
 
     Args:
         code (str):
@@ -122,7 +126,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorOut | ReceivePaymentCallbackResponseReceivepaymentcallback]:
-    """A payment provider's callback (verified, idempotent)
+    """A payment provider's notification about one payment (verified, idempotent)
+
+     Mollie posts id=tr_… here (its webhookUrl); the test page's form is accepted too.
 
     Args:
         code (str):
@@ -149,7 +155,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorOut | ReceivePaymentCallbackResponseReceivepaymentcallback | None:
-    """A payment provider's callback (verified, idempotent)
+    """A payment provider's notification about one payment (verified, idempotent)
+
+     Mollie posts id=tr_… here (its webhookUrl); the test page's form is accepted too.
 
     Args:
         code (str):

@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.order_status_out import OrderStatusOut
+from ...models.test_clock_in import TestClockIn
+from ...types import Response
+
+
+def _get_kwargs(
+    order_id: str,
+    *,
+    body: TestClockIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v2/orders/{order_id}/test-clock".format(
+            order_id=quote(str(order_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorOut | OrderStatusOut | None:
+    if response.status_code == 200:
+        response_200 = OrderStatusOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorOut.from_dict(response.json())
+
+        return response_415
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorOut | OrderStatusOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    order_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestClockIn,
+) -> Response[ErrorOut | OrderStatusOut]:
+    """Move time forward for a test order (extension)
+
+     Test environment only: its payment link and its pending webhook retries fall due as much sooner, and
+    a link that runs out is cancelled at once (with the order). Live orders answer 403.
+
+    Args:
+        order_id (str):
+        body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
+            most 720h).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | OrderStatusOut]
+    """
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    order_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestClockIn,
+) -> ErrorOut | OrderStatusOut | None:
+    """Move time forward for a test order (extension)
+
+     Test environment only: its payment link and its pending webhook retries fall due as much sooner, and
+    a link that runs out is cancelled at once (with the order). Live orders answer 403.
+
+    Args:
+        order_id (str):
+        body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
+            most 720h).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | OrderStatusOut
+    """
+
+    return sync_detailed(
+        order_id=order_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    order_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestClockIn,
+) -> Response[ErrorOut | OrderStatusOut]:
+    """Move time forward for a test order (extension)
+
+     Test environment only: its payment link and its pending webhook retries fall due as much sooner, and
+    a link that runs out is cancelled at once (with the order). Live orders answer 403.
+
+    Args:
+        order_id (str):
+        body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
+            most 720h).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | OrderStatusOut]
+    """
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    order_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: TestClockIn,
+) -> ErrorOut | OrderStatusOut | None:
+    """Move time forward for a test order (extension)
+
+     Test environment only: its payment link and its pending webhook retries fall due as much sooner, and
+    a link that runs out is cancelled at once (with the order). Live orders answer 403.
+
+    Args:
+        order_id (str):
+        body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
+            most 720h).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | OrderStatusOut
+    """
+
+    return (
+        await asyncio_detailed(
+            order_id=order_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
