@@ -44,8 +44,8 @@ from printapi.mail.sender import SmtpSender
 from printapi.payments import service as payments
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
-from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks.delivery import ALERTS_CHANNEL, Dispatcher
+from printapi.webhooks.repository import queue as webhook_queue
 
 log = get_logger("printapi.worker")
 
@@ -66,7 +66,7 @@ async def prune_tokens(runtime: Runtime) -> int:
 async def prune_finished(runtime: Runtime) -> int:
     before = runtime.clock.now() - timedelta(days=runtime.settings.retention_days)
     async with runtime.db.write() as session:
-        pruned = await webhooks_repository.prune_finished(session, before=before)
+        pruned = await webhook_queue.prune_finished(session, before=before)
         pruned += await mail_repository.prune_sent(session, before=before)
     return pruned
 

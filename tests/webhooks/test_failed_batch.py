@@ -1,6 +1,7 @@
-"""Recording a batch of failed attempts in one statement (``repository.mark_failed``): each row gets
-its own next attempt or is given up, and a row whose lease passed to another worker is left alone;
-a batch of successes likewise (``repository.mark_delivered``); which endpoints' slow start a batch
+"""Recording a batch of failed attempts in one statement (``attempts.mark_failed``): each row gets
+its own next attempt or is given up, and a row whose lease passed to another worker, or
+that was cancelled meanwhile, is left alone;
+a batch of successes likewise (``attempts.mark_delivered``); which endpoints' slow start a batch
 moves; and the dispatcher's recorder, which takes the failures of a burst a chunk at a time."""
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from sqlalchemy import event, select, update
 from printapi.kit.outbound import Failure, OutboundGuard
 from printapi.models import WebhookNotification
 from printapi.runtime import Runtime
-from printapi.webhooks import delivery, repository
+from printapi.webhooks import delivery
 from printapi.webhooks.delivery import Dispatcher, Outcome
-from printapi.webhooks.repository import Claimed, Failed
+from printapi.webhooks.repository import attempts
+from printapi.webhooks.repository.attempts import Claimed, Failed
+from printapi.webhooks.service import delete_endpoint, find_endpoint
 from tests.webhooks.conftest import Shop, add_endpoint, move, place
 
 WORKER = "worker-a"
@@ -27,7 +30,7 @@ WORKER = "worker-a"
 
 async def claim_all(runtime: Runtime, *, worker: str = WORKER) -> list[Claimed]:
     async with runtime.db.write() as session:
-        return await repository.claim(
+        return await attempts.claim(
             session, now=runtime.clock.now(), worker=worker, lease_seconds=30, limit=50, per_endpoint=8
         )
 
@@ -64,7 +67,7 @@ class TestABatchOfFailures:
         retry_1, retry_2 = now + timedelta(minutes=2), now + timedelta(minutes=5)
 
         async with live_runtime.db.write() as session:
-            ours = await repository.mark_failed(
+            ours = await attempts.mark_failed(
                 session,
                 failed=[
                     Failed(first, retry_1, "HTTP 503"),
@@ -99,7 +102,7 @@ class TestABatchOfFailures:
         stale = Claimed(**{**claimed.__dict__, "attempts": claimed.attempts - 1})
 
         async with live_runtime.db.write() as session:
-            ours = await repository.mark_failed(
+            ours = await attempts.mark_failed(
                 session, failed=[Failed(stale, None, "late")], worker=WORKER, now=live_runtime.clock.now()
             )
 
@@ -109,12 +112,12 @@ class TestABatchOfFailures:
     async def test_more_rows_than_one_statement_takes_are_recorded_in_chunks(
         self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(repository, "FAILED_CHUNK", 2)
+        monkeypatch.setattr(attempts, "FAILED_CHUNK", 2)
         claimed = await claimed_notifications(live_runtime, api, shop_api, name="chunk", endpoints=5)
         later = live_runtime.clock.now() + timedelta(minutes=1)
 
         async with live_runtime.db.write() as session:
-            ours = await repository.mark_failed(
+            ours = await attempts.mark_failed(
                 session,
                 failed=[Failed(c, later, "HTTP 502") for c in claimed],
                 worker=WORKER,
@@ -146,7 +149,7 @@ class TestABatchOfSuccesses:
         now = live_runtime.clock.now()
 
         async with live_runtime.db.write() as session:
-            delivered, again = await repository.mark_delivered(
+            delivered, again = await attempts.mark_delivered(
                 session,
                 claimed=[done, changed, lost, Claimed(**{**stale.__dict__, "attempts": stale.attempts - 1})],
                 worker=WORKER,
@@ -165,6 +168,42 @@ class TestABatchOfSuccesses:
         assert {after[pk].locked_by for pk in (done.pk, changed.pk)} == {None}
         assert (after[lost.pk].status, after[lost.pk].locked_by) == ("pending", "worker-b")
         assert (after[stale.pk].status, after[stale.pk].locked_by) == ("pending", WORKER)
+
+
+class TestACancelledNotification:
+    async def test_stays_cancelled_whatever_its_attempt_came_to(
+        self, live_runtime: Runtime, api: httpx.AsyncClient, shop_api: Shop
+    ) -> None:
+        """The state machine guards the recording: ``cancelled`` is final (``states.sources``)."""
+        (claimed,) = await claimed_notifications(live_runtime, api, shop_api, name="gone", endpoints=1)
+        async with live_runtime.db.write() as session:
+            endpoint = await find_endpoint(session, endpoint_id=(await endpoint_ids(api, shop_api))[0])
+            await delete_endpoint(session, endpoint=endpoint, now=live_runtime.clock.now())
+        async with live_runtime.db.write() as session:  # as if the cancellation had left the lease
+            await session.execute(
+                update(WebhookNotification)
+                .where(WebhookNotification.pk == claimed.pk)
+                .values(locked_by=WORKER)
+            )
+        now = live_runtime.clock.now()
+
+        async with live_runtime.db.write() as session:
+            delivered, again = await attempts.mark_delivered(
+                session, claimed=[claimed], worker=WORKER, now=now
+            )
+            ours = await attempts.mark_failed(
+                session, failed=[Failed(claimed, None, "x")], worker=WORKER, now=now
+            )
+
+        assert (delivered, again, ours) == (set(), set(), set())
+        assert (await rows(live_runtime))[claimed.pk].status == "cancelled"
+
+
+async def endpoint_ids(client: httpx.AsyncClient, shop: Shop) -> list[str]:
+    return [
+        endpoint["id"]
+        for endpoint in (await client.get("/v2/webhooks", headers=shop.headers)).json()["results"]
+    ]
 
 
 class TestSlowStartOfABatch:
@@ -359,9 +398,9 @@ async def test_sqlite_records_outcomes_through_the_primary_key(
         connection = await session.connection()
         event.listen(connection.sync_connection, "before_cursor_execute", capture)
         try:
-            await repository.mark_delivered(session, claimed=[ok, ok_too], worker=WORKER, now=now)
+            await attempts.mark_delivered(session, claimed=[ok, ok_too], worker=WORKER, now=now)
             failed = [Failed(bad, None, "x"), Failed(bad_too, None, "x")]
-            await repository.mark_failed(session, failed=failed, worker=WORKER, now=now)
+            await attempts.mark_failed(session, failed=failed, worker=WORKER, now=now)
         finally:
             event.remove(connection.sync_connection, "before_cursor_execute", capture)
         plans = [

@@ -16,8 +16,8 @@ from printapi.mail.sender import SmtpSender
 from printapi.models import MailMessage, OwnerAlert, WebhookEndpoint, WebhookNotification
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
-from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
+from printapi.webhooks.repository import owner_alerts
 from printapi.worker import mail_alerts, prune_finished
 from tests.conftest import START, TEST_PASSWORDS, Backend, Credentials, _empty, _settings, make_credentials
 from tests.webhooks.conftest import Smtp, free_port
@@ -168,7 +168,7 @@ class TestAlertGrouping:
     async def test_many_endpoints_failing_at_once_get_one_mail_each_in_one_run(
         self, clocked: tuple[Runtime, FixedClock], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(webhooks_repository, "MAILED_CHUNK", 2)  # several statements mark them
+        monkeypatch.setattr(owner_alerts, "MAILED_CHUNK", 2)  # several statements mark them
         runtime, clock = clocked
         shop = await make_credentials(runtime)
         orders = {n: [f"order-{n}-{number}" for number in range(3)] for n in range(4)}

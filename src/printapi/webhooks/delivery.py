@@ -38,8 +38,9 @@ from printapi.kit import metrics, schedule
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import Failure, OutboundGuard, classify, read_capped
 from printapi.runtime import Runtime
-from printapi.webhooks import repository, signing
-from printapi.webhooks.repository import Claimed, Failed
+from printapi.webhooks import signing
+from printapi.webhooks.repository import attempts, owner_alerts
+from printapi.webhooks.repository.attempts import Claimed, Failed
 from printapi.webhooks.service import CHANNEL
 from printapi.webhooks.states import AlertKind, NotificationKind
 
@@ -187,7 +188,7 @@ class Dispatcher:
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
             async with self.runtime.db.write() as session:
-                return await repository.claim(
+                return await attempts.claim(
                     session,
                     now=self.runtime.clock.now(),
                     worker=self.worker,
@@ -269,15 +270,15 @@ class Dispatcher:
         async with self.runtime.db.write() as session:
             # A few statements for the whole batch, however many endpoints failed in it: a burst
             # of timeouts must not hold the healthy endpoints' leases for long.
-            delivered, _again = await repository.mark_delivered(
+            delivered, _again = await attempts.mark_delivered(
                 session, claimed=succeeded, worker=self.worker, now=now
             )
-            ours = await repository.mark_failed(session, failed=failed, worker=self.worker, now=now)
+            ours = await attempts.mark_failed(session, failed=failed, worker=self.worker, now=now)
             alerts = [a for o, f in failures if f.claimed.pk in ours for a in self._alerts(o, f, now)]
-            await repository.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
-            await repository.add_alerts(session, alerts)
+            await attempts.add_attempts(session, [self._attempt_row(outcome) for outcome in batch])
+            await owner_alerts.add_alerts(session, alerts)
             up, down = concurrency_changes(succeeded, failed, maximum=self.settings.webhook_per_endpoint)
-            await repository.adjust_concurrency(
+            await attempts.adjust_concurrency(
                 session, succeeded=up, failed=down, maximum=self.settings.webhook_per_endpoint
             )
         self._failing -= {c.endpoint_pk for c in succeeded}
