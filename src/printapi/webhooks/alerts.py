@@ -18,7 +18,9 @@ from printapi.models import Account, OwnerAlert, WebhookEndpoint
 from printapi.webhooks.repository import owner_alerts
 from printapi.webhooks.states import AlertKind
 
-# Groups mailed per transaction (see mail_due_alerts).
+# Groups mailed per transaction: the worker's deliveries share its event loop, and a hundred
+# first-failure mails composed in one transaction held them up for 131 + 106 ms in the benchmark's
+# first wave of timeouts (36213fc).
 GROUPS_AT_ONCE = 10
 # Two workers composing the same group's mail at once would both send it.
 LOCK_KEY = 0x7072_696E_7461_6C72  # "printalr"
