@@ -233,30 +233,10 @@ class Worker:
         log.info("worker stopped", worker=self.name)
 
     def _loops(self) -> list[LoopSpec]:
-        """Each loop with the parts it uses, and how long it may go without a turn: as long as
-        its lease (its work is someone else's then)."""
+        """Each loop, and how long it may go without a turn: as long as its lease (its work is
+        someone else's then)."""
         runtime, settings, stopping = self.runtime, self.runtime.settings, self.stopping
-        db, clock, wakeup, guard = runtime.db, runtime.clock, runtime.wakeup, runtime.guard
-        webhooks_http, downloads_http = self._http
-        dispatcher = Dispatcher(
-            db=db,
-            clock=clock,
-            wakeup=wakeup,
-            http=webhooks_http,
-            guard=guard,
-            config=DeliveryConfig.of(settings),
-            worker=self.name,
-        )
-        downloader = Downloader(
-            db=db,
-            clock=clock,
-            wakeup=wakeup,
-            http=downloads_http,
-            guard=guard,
-            storage=runtime.storage,
-            config=DownloadConfig.of(settings),
-            worker=self.name,
-        )
+        dispatcher = self._dispatcher()
         loops = [
             LoopSpec(
                 "webhook-deliveries",
@@ -266,7 +246,7 @@ class Worker:
             LoopSpec(
                 "file-downloads",
                 settings.download_lease_seconds + settings.worker_poll_seconds,
-                self._turns(downloader),
+                self._turns(self._downloader()),
             ),
             *(
                 LoopSpec(
@@ -281,16 +261,48 @@ class Worker:
             listener = self._listener
             loops.append(LoopSpec("postgres-listen", None, lambda beat: listener.run(stopping, beat)))
         if settings.smtp_host:
-            outbox = mail_tasks.Outbox(
-                db=db,
-                clock=clock,
-                wakeup=wakeup,
-                sender=SmtpSender(settings),
-                worker=self.name,
-                poll_seconds=mail_tasks.poll_seconds(settings),
+            loops.append(
+                LoopSpec("mail-outbox", mail_tasks.stuck_after(settings), self._turns(self._outbox()))
             )
-            loops.append(LoopSpec("mail-outbox", mail_tasks.stuck_after(settings), self._turns(outbox)))
         return loops
+
+    # Each loop gets the parts it uses, and its settings as a config of its own.
+
+    def _dispatcher(self) -> Dispatcher:
+        runtime, (webhooks_http, _) = self.runtime, self._http
+        return Dispatcher(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            http=webhooks_http,
+            guard=runtime.guard,
+            config=DeliveryConfig.of(runtime.settings),
+            worker=self.name,
+        )
+
+    def _downloader(self) -> Downloader:
+        runtime, (_, downloads_http) = self.runtime, self._http
+        return Downloader(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            http=downloads_http,
+            guard=runtime.guard,
+            storage=runtime.storage,
+            config=DownloadConfig.of(runtime.settings),
+            worker=self.name,
+        )
+
+    def _outbox(self) -> mail_tasks.Outbox:
+        runtime = self.runtime
+        return mail_tasks.Outbox(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            sender=SmtpSender(runtime.settings),
+            worker=self.name,
+            poll_seconds=mail_tasks.poll_seconds(runtime.settings),
+        )
 
     def _turns(self, step: loop.Step) -> Callable[[Heartbeat], Coroutine[Any, Any, None]]:
         return lambda beat: loop.run(step, stopping=self.stopping, beat=beat)
