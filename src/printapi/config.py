@@ -18,7 +18,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from printapi.kit import schedule as schedules
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105 - refused outside development
-# The random pause before a first attempt to a failing endpoint: this share of the timeout, at most.
+# The random pause before a first attempt to a failing endpoint: this share of the timeout, at most
+# this long (webhooks/delivery.py; with 100 endpoints timing out, the healthy endpoint's p99 went
+# from 33-79 ms to 31.7 ms, 75b48e2).
 WEBHOOK_SPREAD_SHARE = 0.2
 WEBHOOK_SPREAD_MAX_SECONDS = 2.0
 

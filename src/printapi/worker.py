@@ -29,13 +29,13 @@ from typing import Any
 
 import aiohttp
 
-from printapi import __version__, effects
+from printapi import effects
 from printapi.auth import service as auth
 from printapi.config import Settings
 from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
-from printapi.files.downloads import Downloader, download_session
-from printapi.kit import schedule, statistics
+from printapi.files.downloads import DownloadConfig, Downloader, download_session
+from printapi.kit import loop, schedule, statistics
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import create_session
 from printapi.kit.supervise import RESTART_BACKOFF, Backoff, Heartbeat, LoopSpec, supervise
@@ -48,8 +48,9 @@ from printapi.payments.queue import CHANNEL as PAYMENT_TASKS_CHANNEL
 from printapi.payments.tasks import TaskRunner
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
-from printapi.webhooks import repository as webhooks_repository
-from printapi.webhooks.delivery import ALERTS_CHANNEL, Dispatcher
+from printapi.webhooks.delivery import ALERTS_CHANNEL, DeliveryConfig, Dispatcher
+from printapi.webhooks.repository import queue as webhook_queue
+from printapi.webhooks.sending import USER_AGENT
 
 log = get_logger("printapi.worker")
 
@@ -70,7 +71,7 @@ async def prune_tokens(runtime: Runtime) -> int:
 async def prune_finished(runtime: Runtime) -> int:
     before = runtime.clock.now() - timedelta(days=runtime.settings.retention_days)
     async with runtime.db.write() as session:
-        pruned = await webhooks_repository.prune_finished(session, before=before)
+        pruned = await webhook_queue.prune_finished(session, before=before)
         pruned += await mail_repository.prune_sent(session, before=before)
     return pruned
 
@@ -165,6 +166,29 @@ def jobs(settings: Settings) -> tuple[Job, ...]:
 JOB_STUCK_SECONDS = 300.0
 
 
+@dataclass(frozen=True)
+class JobStep:
+    """A job as a ``kit.loop.Step``: a turn runs it once; then it waits its interval (or, with a
+    channel, a wake-up on it)."""
+
+    job: Job
+    runtime: Runtime
+    stopping: asyncio.Event
+
+    async def run_once(self) -> bool:
+        done = await self.job.run(self.runtime)
+        if done:
+            log.info("job done", job=self.job.name, rows=done)
+        return False
+
+    async def idle(self) -> None:
+        if self.job.channel is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=self.job.interval_seconds)
+        else:
+            await self.runtime.wakeup.wait(self.job.channel, self.job.interval_seconds)
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
@@ -209,11 +233,9 @@ class Worker:
             runtime.doorbell.listen(runtime.wakeup)
         self._http = [
             create_session(
-                runtime.guard,
-                timeout_seconds=runtime.settings.webhook_timeout_seconds,
-                user_agent=f"printapi-webhooks/{__version__}",
+                runtime.guard, timeout_seconds=runtime.settings.webhook_timeout_seconds, user_agent=USER_AGENT
             ),
-            download_session(runtime),
+            download_session(runtime.guard, DownloadConfig.of(runtime.settings)),
         ]
         log.info(
             "worker started",
@@ -241,26 +263,27 @@ class Worker:
         log.info("worker stopped", worker=self.name)
 
     def _loops(self) -> list[LoopSpec]:
+        """Each loop, and how long it may go without a turn: as long as its lease (its work is
+        someone else's then)."""
         runtime, settings, stopping = self.runtime, self.runtime.settings, self.stopping
-        webhooks_http, downloads_http = self._http
-        dispatcher = Dispatcher(runtime, webhooks_http, runtime.guard, worker=self.name)
-        downloader = Downloader(
-            runtime, downloads_http, runtime.storage, worker=self.name, effects=effects.handle
-        )
-        # A loop may go without a turn for as long as its lease (its work is someone else's then).
+        dispatcher = self._dispatcher()
         loops = [
             LoopSpec(
                 "webhook-deliveries",
                 settings.webhook_lease_seconds + settings.worker_poll_seconds,
-                lambda beat: dispatcher.run(stopping, beat),
+                lambda beat: dispatcher.run(stopping, beat),  # its recorder runs beside the turns
             ),
             LoopSpec(
                 "file-downloads",
                 settings.download_lease_seconds + settings.worker_poll_seconds,
-                lambda beat: downloader.run(stopping, beat),
+                self._turns(self._downloader()),
             ),
             *(
-                LoopSpec(job.name, job.interval_seconds + JOB_STUCK_SECONDS, self._job_loop(job))
+                LoopSpec(
+                    job.name,
+                    job.interval_seconds + JOB_STUCK_SECONDS,
+                    self._turns(JobStep(job, runtime, stopping)),
+                )
                 for job in self.jobs
             ),
         ]
@@ -268,29 +291,49 @@ class Worker:
             listener = self._listener
             loops.append(LoopSpec("postgres-listen", None, lambda beat: listener.run(stopping, beat)))
         if settings.smtp_host:
-            sender = SmtpSender(settings)
             loops.append(
-                LoopSpec(
-                    "mail-outbox",
-                    mail_tasks.stuck_after(settings),
-                    lambda beat: mail_tasks.run(
-                        runtime, sender, worker=self.name, stopping=stopping, beat=beat
-                    ),
-                )
+                LoopSpec("mail-outbox", mail_tasks.stuck_after(settings), self._turns(self._outbox()))
             )
         return loops
 
-    def _job_loop(self, job: Job) -> Callable[[Heartbeat], Coroutine[Any, Any, None]]:
-        async def loop(beat: Heartbeat) -> None:
-            while not self.stopping.is_set():
-                done = await job.run(self.runtime)
-                beat()
-                if done:
-                    log.info("job done", job=job.name, rows=done)
-                if job.channel is None:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stopping.wait(), timeout=job.interval_seconds)
-                else:
-                    await self.runtime.wakeup.wait(job.channel, job.interval_seconds)
+    # Each loop gets the parts it uses, and its settings as a config of its own.
 
-        return loop
+    def _dispatcher(self) -> Dispatcher:
+        runtime, (webhooks_http, _) = self.runtime, self._http
+        return Dispatcher(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            http=webhooks_http,
+            guard=runtime.guard,
+            config=DeliveryConfig.of(runtime.settings),
+            worker=self.name,
+        )
+
+    def _downloader(self) -> Downloader:
+        runtime, (_, downloads_http) = self.runtime, self._http
+        return Downloader(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            http=downloads_http,
+            guard=runtime.guard,
+            storage=runtime.storage,
+            config=DownloadConfig.of(runtime.settings),
+            worker=self.name,
+            effects=effects.handle,
+        )
+
+    def _outbox(self) -> mail_tasks.Outbox:
+        runtime = self.runtime
+        return mail_tasks.Outbox(
+            db=runtime.db,
+            clock=runtime.clock,
+            wakeup=runtime.wakeup,
+            sender=SmtpSender(runtime.settings),
+            worker=self.name,
+            poll_seconds=mail_tasks.poll_seconds(runtime.settings),
+        )
+
+    def _turns(self, step: loop.Step) -> Callable[[Heartbeat], Coroutine[Any, Any, None]]:
+        return lambda beat: loop.run(step, stopping=self.stopping, beat=beat)

@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 from printapi.kit import schedule
 from printapi.kit.errors import IllegalTransition
 from printapi.webhooks import signing
-from printapi.webhooks.states import TRANSITIONS, NotificationStatus, transition
+from printapi.webhooks.states import FINAL, TRANSITIONS, NotificationStatus, sources, transition
 
 
 class TestSchedule:
@@ -93,3 +93,19 @@ class TestNotificationStates:
 
     def test_only_pending_can_move(self) -> None:
         assert [status for status, targets in TRANSITIONS.items() if targets] == [NotificationStatus.PENDING]
+
+    @pytest.mark.parametrize("target", list(NotificationStatus))
+    def test_the_sources_of_a_status_are_those_the_table_lets_move_to_it(
+        self, target: NotificationStatus
+    ) -> None:
+        """``sources`` is the status guard of the SQL that records ``target`` (repository/attempts.py)."""
+        assert sources(target) == {
+            current for current in NotificationStatus if target in TRANSITIONS[current]
+        }
+
+    def test_delivered_failed_and_cancelled_are_final_and_reached_only_from_pending(self) -> None:
+        done = {NotificationStatus.DELIVERED, NotificationStatus.FAILED, NotificationStatus.CANCELLED}
+
+        assert done == FINAL
+        assert all(sources(status) == {NotificationStatus.PENDING} for status in done)
+        assert sources(NotificationStatus.PENDING) == set()

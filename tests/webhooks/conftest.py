@@ -1,21 +1,29 @@
 """Real parts for the webhook tests: a loopback HTTP receiver, an SMTP server (aiosmtpd), a worker.
 
-The runtime here uses the system clock (retries must really fall due), a compressed schedule,
-short timeouts and leases, and allows loopback so that the receiver on 127.0.0.1 may be called.
+Most tests drive the worker's loops a turn at a time on the ``runtime`` of tests/conftest.py and
+its ``FixedClock`` (``dispatcher`` and ``turn``, ``outbox``): retries fall due when the test moves
+the clock, and "nothing more was sent" is a turn that found nothing due. The receiver and the
+SMTP server are real, and so are the timeouts (``TURNS``: half a second).
+
+A few tests run the worker as it runs in production, on the system clock (``live_runtime`` and
+``worker``): a compressed schedule, short timeouts and leases (``FAST``). Both allow loopback, so
+that the receiver on 127.0.0.1 may be called.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from aiohttp import web
@@ -23,8 +31,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
 from printapi.kit.clock import SystemClock
+from printapi.kit.outbound import create_session
+from printapi.mail.sender import SmtpSender
+from printapi.mail.tasks import Outbox
 from printapi.runtime import Runtime
-from printapi.worker import Worker
+from printapi.webhooks.delivery import DeliveryConfig, Dispatcher
+from printapi.webhooks.sending import USER_AGENT
+from printapi.worker import Worker, mail_alerts
 from tests.conftest import (
     TEST_PASSWORDS,
     Backend,
@@ -37,6 +50,14 @@ from tests.conftest import (
     order_body,
 )
 
+# The settings of the turn-driven tests: the production schedule, a real timeout short enough
+# for the receiver's /sleep path, and tokens that outlive the days these tests move the clock by.
+TURNS = {
+    "outbound_allow_networks": "127.0.0.0/8",
+    "webhook_timeout_seconds": 0.5,
+    "token_ttl_seconds": 30 * 24 * 3600,
+}
+# The settings of the tests of a running worker (``live_runtime``).
 FAST = {
     "outbound_allow_networks": "127.0.0.0/8",
     "webhook_schedule": ",".join(["100ms"] * 9),
@@ -257,3 +278,80 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, seconds: float = 1
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+# -- turn by turn, on the FixedClock of ``runtime`` ----------------------------------------------
+
+WORKER = "worker-a"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """The settings of ``runtime`` (tests/conftest.py) here; override per module or test."""
+    return TURNS
+
+
+@pytest.fixture
+async def merchant(shop: Credentials, auth_headers: dict[str, str]) -> Shop:
+    """A shop with its API token, on ``runtime`` (``client`` is its API)."""
+    return Shop(shop, auth_headers)
+
+
+def dispatcher_for(
+    runtime: Runtime, http: aiohttp.ClientSession, *, jitter: random.Random | None = None, **config: Any
+) -> Dispatcher:
+    """A dispatcher on the runtime's parts, its settings changed by ``config``, its jitter seeded."""
+    return Dispatcher(
+        db=runtime.db,
+        clock=runtime.clock,
+        wakeup=runtime.wakeup,
+        http=http,
+        guard=runtime.guard,
+        config=replace(DeliveryConfig.of(runtime.settings), **config),
+        worker=WORKER,
+        jitter=jitter or random.Random(14),
+    )
+
+
+@pytest.fixture
+async def webhook_http(runtime: Runtime) -> AsyncIterator[aiohttp.ClientSession]:
+    """The worker's HTTP session for webhook calls (the outbound guard at connect time included)."""
+    http = create_session(
+        runtime.guard, timeout_seconds=runtime.settings.webhook_timeout_seconds, user_agent=USER_AGENT
+    )
+    yield http
+    await http.close()
+
+
+@pytest.fixture
+def dispatcher(runtime: Runtime, webhook_http: aiohttp.ClientSession) -> Dispatcher:
+    return dispatcher_for(runtime, webhook_http)
+
+
+async def turn(dispatcher: Dispatcher) -> None:
+    """One turn of the webhook loop: claim what is due now, send it, record the outcomes."""
+    await dispatcher.run_once()
+    await dispatcher.settle()
+
+
+@pytest.fixture
+def outbox(runtime: Runtime, smtp: Smtp) -> Outbox:
+    """The mail loop, sending to ``smtp``."""
+    sender = SmtpSender(
+        _settings("sqlite://", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False)
+    )
+    return Outbox(
+        db=runtime.db,
+        clock=runtime.clock,
+        wakeup=runtime.wakeup,
+        sender=sender,
+        worker=WORKER,
+        poll_seconds=1,
+    )
+
+
+async def mail_turn(runtime: Runtime, outbox: Outbox) -> None:
+    """A turn of the owner-alert job, then of the mail outbox."""
+    await mail_alerts(runtime)
+    while await outbox.run_once():
+        pass

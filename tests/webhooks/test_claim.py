@@ -1,4 +1,4 @@
-"""The per-endpoint claim (``kit/claim.py`` through ``webhooks.repository.claim``), on both databases.
+"""The per-endpoint claim (``kit/claim.py`` through ``webhooks.repository.attempts.claim``), both databases.
 
 Each claim takes the oldest due notifications of every endpoint below its cap, up to the room
 that endpoint has left, counting the leases of every worker; a backlog behind endpoints at their
@@ -18,8 +18,9 @@ from printapi.auth.principal import Environment, Principal
 from printapi.kit.outbound import OutboundGuard
 from printapi.models import WebhookEndpoint, WebhookNotification
 from printapi.runtime import Runtime
-from printapi.webhooks import repository, service
-from printapi.webhooks.repository import Claimed
+from printapi.webhooks import service
+from printapi.webhooks.repository import attempts
+from printapi.webhooks.repository.attempts import Claimed
 from printapi.webhooks.states import NotificationKind, NotificationStatus
 from tests.conftest import Credentials
 
@@ -54,7 +55,7 @@ async def concurrency_of(runtime: Runtime, endpoint_pk: int) -> int:
 
 async def adjust(runtime: Runtime, *, succeeded: set[int], failed: set[int], maximum: int = CAP) -> None:
     async with runtime.db.write() as session:
-        await repository.adjust_concurrency(session, succeeded=succeeded, failed=failed, maximum=maximum)
+        await attempts.adjust_concurrency(session, succeeded=succeeded, failed=failed, maximum=maximum)
 
 
 async def queue(
@@ -98,7 +99,7 @@ async def claim_in(
     limit: int = 100,
     at: datetime | None = None,
 ) -> list[Claimed]:
-    return await repository.claim(
+    return await attempts.claim(
         session, now=at or runtime.clock.now(), worker=worker, lease_seconds=30, limit=limit, per_endpoint=CAP
     )
 
@@ -131,7 +132,7 @@ class TestPerEndpointClaim:
 
         async def claim_with(cap: int, limit: int) -> list[int]:
             async with runtime.db.write() as session:
-                claimed = await repository.claim(
+                claimed = await attempts.claim(
                     session,
                     now=runtime.clock.now(),
                     worker="worker-a",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -11,29 +10,27 @@ from sqlalchemy import func, select
 from printapi.auth.principal import Environment, Principal
 from printapi.kit.clock import FixedClock
 from printapi.mail import service as mail
-from printapi.mail import tasks
 from printapi.mail.sender import SmtpSender
+from printapi.mail.tasks import Outbox
 from printapi.models import MailMessage, OwnerAlert, WebhookEndpoint, WebhookNotification
 from printapi.runtime import Runtime
 from printapi.webhooks import alerts
-from printapi.webhooks import repository as webhooks_repository
 from printapi.webhooks import service as webhooks
+from printapi.webhooks.repository import owner_alerts
 from printapi.worker import mail_alerts, prune_finished
-from tests.conftest import START, TEST_PASSWORDS, Backend, Credentials, _empty, _settings, make_credentials
+from tests.conftest import Credentials, _settings, make_credentials
 from tests.webhooks.conftest import Smtp, free_port
 
 
 @pytest.fixture
-async def clocked(backend: Backend) -> Any:
-    clock = FixedClock(START)
-    runtime = Runtime.create(
-        _settings(backend.url, outbound_allow_networks="127.0.0.0/8"), clock=clock, passwords=TEST_PASSWORDS
+def clocked(runtime: Runtime, clock: FixedClock) -> tuple[Runtime, FixedClock]:
+    return runtime, clock
+
+
+def outbox(runtime: Runtime, sender: SmtpSender) -> Outbox:
+    return Outbox(
+        db=runtime.db, clock=runtime.clock, wakeup=runtime.wakeup, sender=sender, worker="w1", poll_seconds=1
     )
-    try:
-        yield runtime, clock
-    finally:
-        await _empty(runtime)
-        await runtime.close()
 
 
 async def queue_mail(runtime: Runtime, subject: str = "hello") -> None:
@@ -48,7 +45,7 @@ async def queue_mail(runtime: Runtime, subject: str = "hello") -> None:
         )
 
 
-async def outbox(runtime: Runtime) -> list[MailMessage]:
+async def messages(runtime: Runtime) -> list[MailMessage]:
     async with runtime.db.read() as session:
         return list((await session.execute(select(MailMessage).order_by(MailMessage.pk))).scalars())
 
@@ -66,17 +63,18 @@ class TestTheMailOutbox:
             _settings("sqlite://", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False)
         )
 
-        await tasks.send_due(runtime, down, worker="w1")
-        (waiting,) = await outbox(runtime)
+        assert await outbox(runtime, down).run_once()
+        (waiting,) = await messages(runtime)
         assert waiting.status == "pending"
         assert waiting.attempts == 1
         assert waiting.last_error
-        assert await tasks.send_due(runtime, up, worker="w1") == 0  # not due yet: backing off
+        assert not await outbox(runtime, up).run_once()  # not due yet: backing off
+        assert smtp.messages == []
 
         clock.advance(timedelta(seconds=31))
-        await tasks.send_due(runtime, up, worker="w1")
+        assert await outbox(runtime, up).run_once()
 
-        (sent,) = await outbox(runtime)
+        (sent,) = await messages(runtime)
         assert sent.status == "sent"
         assert [str(message["Subject"]) for message in smtp.messages] == ["hello"]
 
@@ -87,7 +85,7 @@ class TestTheMailOutbox:
         await queue_mail(runtime, "kept")
         assert runtime.settings.smtp_host is None
 
-        (kept,) = await outbox(runtime)
+        (kept,) = await messages(runtime)
         assert kept.status == "pending"
         assert kept.attempts == 0
 
@@ -155,7 +153,7 @@ class TestAlertGrouping:
         endpoint = await failing_endpoint(runtime, clock, shop, url, ["order-0", "order-1", "order-2"])
 
         assert await run_alert_job(runtime, clock) == 1
-        (first,) = await outbox(runtime)
+        (first,) = await messages(runtime)
         assert "order-0, order-1, order-2" in first.body
         assert first.to_address == shop.email
         await add_first_failures(runtime, clock, endpoint, ["order-late"], error_class="dns")
@@ -163,12 +161,12 @@ class TestAlertGrouping:
         assert await run_alert_job(runtime, clock) == 0  # held: within the hour of the last mail
         clock.advance(timedelta(minutes=31))
         assert await run_alert_job(runtime, clock) == 1
-        assert "order-late" in (await outbox(runtime))[1].body
+        assert "order-late" in (await messages(runtime))[1].body
 
     async def test_many_endpoints_failing_at_once_get_one_mail_each_in_one_run(
         self, clocked: tuple[Runtime, FixedClock], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(webhooks_repository, "MAILED_CHUNK", 2)  # several statements mark them
+        monkeypatch.setattr(owner_alerts, "MAILED_CHUNK", 2)  # several statements mark them
         runtime, clock = clocked
         shop = await make_credentials(runtime)
         orders = {n: [f"order-{n}-{number}" for number in range(3)] for n in range(4)}
@@ -178,7 +176,7 @@ class TestAlertGrouping:
         }
 
         assert await run_alert_job(runtime, clock) == 4
-        mails = await outbox(runtime)
+        mails = await messages(runtime)
         for n, endpoint in endpoints.items():
             (message,) = [m for m in mails if endpoint.url in m.subject]
             assert ", ".join(orders[n]) in message.body
@@ -201,7 +199,7 @@ class TestAlertGrouping:
         monkeypatch.setattr(alerts, "GROUPS_AT_ONCE", 1)
 
         assert await mail_alerts(runtime) == 2
-        assert len(await outbox(runtime)) == 5
+        assert len(await messages(runtime)) == 5
 
     async def test_one_worker_composes_the_mails_at_a_time(self, clocked: tuple[Runtime, FixedClock]) -> None:
         runtime, clock = clocked

@@ -29,9 +29,9 @@ from printapi.kit.outbound import (
 )
 from printapi.models import WebhookEndpoint
 from printapi.runtime import Runtime
-from printapi.worker import Worker
+from printapi.webhooks.delivery import Dispatcher
 from tests.cli.test_cli import Cli
-from tests.webhooks.conftest import FAST, Receiver, Shop, add_endpoint, eventually, move, place
+from tests.webhooks.conftest import TURNS, Receiver, Shop, add_endpoint, move, place, turn
 
 REFUSED = [
     "127.0.0.1",
@@ -72,9 +72,9 @@ class TestTheGuard:
 
 
 @pytest.fixture
-def webhook_settings() -> dict[str, Any]:
+def settings_overrides() -> dict[str, Any]:
     """No allow-list, in production mode: the production default."""
-    return {key: value for key, value in FAST.items() if key != "outbound_allow_networks"} | {
+    return {key: value for key, value in TURNS.items() if key != "outbound_allow_networks"} | {
         "mode": "production"
     }
 
@@ -117,22 +117,22 @@ REGISTRATION_REFUSED = {
 class TestEndpointsOnPrivateAddresses:
     @pytest.mark.parametrize("host", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "[::1]"])
     async def test_an_ip_literal_that_is_not_public_is_refused_when_added(
-        self, api: httpx.AsyncClient, shop_api: Shop, host: str
+        self, client: httpx.AsyncClient, merchant: Shop, host: str
     ) -> None:
-        response = await api.post(
-            "/v2/webhooks", json={"url": f"http://{host}/hook"}, headers=shop_api.headers
+        response = await client.post(
+            "/v2/webhooks", json={"url": f"http://{host}/hook"}, headers=merchant.headers
         )
 
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "url"
-        assert (await api.get("/v2/webhooks", headers=shop_api.headers)).json()["results"] == []
+        assert (await client.get("/v2/webhooks", headers=merchant.headers)).json()["results"] == []
 
     @pytest.mark.parametrize("host", REGISTRATION_REFUSED.values(), ids=REGISTRATION_REFUSED.keys())
     async def test_every_spelling_of_a_refused_address_is_refused_when_added_with_the_reason(
-        self, api: httpx.AsyncClient, shop_api: Shop, host: str
+        self, client: httpx.AsyncClient, merchant: Shop, host: str
     ) -> None:
-        response = await api.post(
-            "/v2/webhooks", json={"url": f"http://{host}:8080/hook"}, headers=shop_api.headers
+        response = await client.post(
+            "/v2/webhooks", json={"url": f"http://{host}:8080/hook"}, headers=merchant.headers
         )
 
         assert response.status_code == 400, response.text
@@ -142,45 +142,41 @@ class TestEndpointsOnPrivateAddresses:
             reason in body["errors"][0]["message"]
             for reason in ("not a public address", "dotted quad", "zone")
         ), body
-        assert (await api.get("/v2/webhooks", headers=shop_api.headers)).json()["results"] == []
+        assert (await client.get("/v2/webhooks", headers=merchant.headers)).json()["results"] == []
 
     async def test_a_url_changed_to_a_refused_spelling_is_refused(
-        self, api: httpx.AsyncClient, shop_api: Shop
+        self, client: httpx.AsyncClient, merchant: Shop
     ) -> None:
-        endpoint = await add_endpoint(api, shop_api, "https://hooks.example.com/h")
+        endpoint = await add_endpoint(client, merchant, "https://hooks.example.com/h")
 
-        response = await api.patch(
+        response = await client.patch(
             f"/v2/webhooks/{endpoint['id']}",
             json={"url": f"http://{LOOPBACK_SPELLINGS['fullwidth']}:8080/h"},
-            headers=shop_api.headers,
+            headers=merchant.headers,
         )
 
         assert response.status_code == 400, response.text
         assert "127.0.0.1 is not a public address" in response.json()["errors"][0]["message"]
-        got = await api.get(f"/v2/webhooks/{endpoint['id']}", headers=shop_api.headers)
+        got = await client.get(f"/v2/webhooks/{endpoint['id']}", headers=merchant.headers)
         assert got.json()["url"] == "https://hooks.example.com/h"
 
     async def test_a_name_resolving_to_loopback_is_never_called(
-        self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
+        self, client: httpx.AsyncClient, merchant: Shop, receiver: Receiver, dispatcher: Dispatcher
     ) -> None:
         port = port_of(receiver)
-        endpoint = await add_endpoint(api, shop_api, f"http://localhost:{port}/ok")
-        await place(api, shop_api, "ssrf-1")
-        await move(api, shop_api, "ssrf-1", "Processing")
+        endpoint = await add_endpoint(client, merchant, f"http://localhost:{port}/ok")
+        await place(client, merchant, "ssrf-1")
+        await move(client, merchant, "ssrf-1", "Processing")
 
-        async def refused() -> bool:
-            log = (
-                await api.get(f"/v2/webhooks/{endpoint['id']}/notifications", headers=shop_api.headers)
-            ).json()
-            attempts = log["results"][0]["attemptLog"]
-            return bool(attempts) and attempts[0]["errorClass"] == "blocked"
+        await turn(dispatcher)
 
-        await eventually(refused)
+        (attempt,) = await attempts_of(client, merchant, endpoint["id"])
+        assert attempt["errorClass"] == "blocked"
         assert receiver.calls == []
 
 
-async def attempts_of(api: httpx.AsyncClient, shop: Shop, endpoint_id: str) -> list[dict[str, Any]]:
-    log = (await api.get(f"/v2/webhooks/{endpoint_id}/notifications", headers=shop.headers)).json()
+async def attempts_of(client: httpx.AsyncClient, shop: Shop, endpoint_id: str) -> list[dict[str, Any]]:
+    log = (await client.get(f"/v2/webhooks/{endpoint_id}/notifications", headers=shop.headers)).json()
     return [attempt for notification in log["results"] for attempt in notification["attemptLog"]]
 
 
@@ -188,29 +184,27 @@ class TestEndpointsRegisteredBeforeTheCheck:
     @pytest.mark.parametrize("host", LOOPBACK_SPELLINGS.values(), ids=LOOPBACK_SPELLINGS.keys())
     async def test_a_loopback_spelling_in_the_database_is_never_called_and_is_logged_blocked(
         self,
-        api: httpx.AsyncClient,
-        shop_api: Shop,
-        live_runtime: Runtime,
+        client: httpx.AsyncClient,
+        merchant: Shop,
+        runtime: Runtime,
         receiver: Receiver,
-        worker: Worker,
+        dispatcher: Dispatcher,
         host: str,
     ) -> None:
         port = port_of(receiver)
-        endpoint = await add_endpoint(api, shop_api, "https://hooks.example.com/h")
-        async with live_runtime.db.write() as session:  # as if registered before the check
+        endpoint = await add_endpoint(client, merchant, "https://hooks.example.com/h")
+        async with runtime.db.write() as session:  # as if registered before the check
             await session.execute(
                 update(WebhookEndpoint)
                 .where(WebhookEndpoint.id == endpoint["id"])
                 .values(url=f"http://{host}:{port}/sneaky")
             )
-        await place(api, shop_api, "spelled-1")
-        await move(api, shop_api, "spelled-1", "Processing")
+        await place(client, merchant, "spelled-1")
+        await move(client, merchant, "spelled-1", "Processing")
 
-        async def logged() -> bool:
-            return bool(await attempts_of(api, shop_api, endpoint["id"]))
+        await turn(dispatcher)
 
-        await eventually(logged)
-        (attempt, *_) = await attempts_of(api, shop_api, endpoint["id"])
+        (attempt,) = await attempts_of(client, merchant, endpoint["id"])
         assert attempt["errorClass"] == "blocked"
         assert "127.0.0.1 is not a public address" in attempt["error"]
         assert receiver.calls == []
@@ -218,20 +212,23 @@ class TestEndpointsRegisteredBeforeTheCheck:
 
 class TestAllowedNetworksInOtherSpellings:
     @pytest.fixture
-    def webhook_settings(self) -> dict[str, Any]:
-        return FAST
+    def settings_overrides(self) -> dict[str, Any]:
+        return TURNS
 
     async def test_are_stored_in_their_canonical_form_and_delivered(
-        self, api: httpx.AsyncClient, shop_api: Shop, receiver: Receiver, worker: Worker
+        self, client: httpx.AsyncClient, merchant: Shop, receiver: Receiver, dispatcher: Dispatcher
     ) -> None:
         port = port_of(receiver)
 
-        endpoint = await add_endpoint(api, shop_api, f"http://{LOOPBACK_SPELLINGS['fullwidth']}:{port}/wide")
-        await place(api, shop_api, "wide-1")
-        await move(api, shop_api, "wide-1", "Processing")
+        endpoint = await add_endpoint(
+            client, merchant, f"http://{LOOPBACK_SPELLINGS['fullwidth']}:{port}/wide"
+        )
+        await place(client, merchant, "wide-1")
+        await move(client, merchant, "wide-1", "Processing")
+        await turn(dispatcher)
 
         assert endpoint["url"] == f"http://127.0.0.1:{port}/wide"
-        await receiver.wait_for(1, path="/wide")
+        assert len(receiver.to("/wide")) == 1
 
 
 class LyingResolver(AbstractResolver):

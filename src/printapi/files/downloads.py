@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
@@ -24,18 +24,21 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import service as auth
+from printapi.config import Settings
 from printapi.files import repository
 from printapi.files.preflight import Result, run_preflight
 from printapi.files.repository import Slot
 from printapi.files.service import accept, expectation_for, findings_of, storage_key
 from printapi.kit import schedule
+from printapi.kit.clock import Clock
+from printapi.kit.db import Database
 from printapi.kit.events import Effects
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard, classify, create_session
 from printapi.kit.storage import FileStorage, TooLarge
+from printapi.kit.wakeup import Wakeup
 from printapi.mail import service as mail
 from printapi.orders import service as orders
-from printapi.runtime import Runtime
 
 log = get_logger("printapi.files")
 
@@ -45,9 +48,32 @@ _FINAL_CLASSES = {"blocked", "invalid_url", "too_large", "preflight", "redirects
 
 
 @dataclass(frozen=True)
-class Fetched:
-    key: str
-    size: int
+class DownloadConfig:
+    """What the download loop is tuned by (``PRINTAPI_DOWNLOAD_*``, docs/operations.md)."""
+
+    schedule: tuple[timedelta, ...]
+    lease_seconds: float
+    concurrency: int
+    poll_seconds: float
+    max_bytes: int
+    timeout_seconds: float
+    connect_seconds: float
+    preflight_timeout_seconds: float
+    preflight_memory_mb: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> DownloadConfig:
+        return cls(
+            schedule=settings.downloads_schedule,
+            lease_seconds=settings.download_lease_seconds,
+            concurrency=settings.download_concurrency,
+            poll_seconds=settings.worker_poll_seconds,
+            max_bytes=settings.max_upload_bytes,
+            timeout_seconds=settings.download_timeout_seconds,
+            connect_seconds=settings.download_connect_timeout_seconds,
+            preflight_timeout_seconds=settings.preflight_timeout_seconds,
+            preflight_memory_mb=settings.preflight_memory_mb,
+        )
 
 
 class FetchError(Exception):
@@ -98,58 +124,63 @@ async def fetch(
     raise FetchError("redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
-def download_session(runtime: Runtime) -> aiohttp.ClientSession:
+def download_session(guard: OutboundGuard, config: DownloadConfig) -> aiohttp.ClientSession:
     """Large files may take long in all, but a sender may not sit silent for long."""
-    settings = runtime.settings
     return create_session(
-        runtime.guard,
-        timeout_seconds=settings.download_timeout_seconds,
-        connect_seconds=settings.download_connect_timeout_seconds,
-        read_seconds=settings.download_connect_timeout_seconds * 2,
+        guard,
+        timeout_seconds=config.timeout_seconds,
+        connect_seconds=config.connect_seconds,
+        read_seconds=config.connect_seconds * 2,
         user_agent="printapi-files",
     )
 
 
 class Downloader:
+    """The download loop of one worker process (a ``kit.loop.Step``): claim up to
+    ``concurrency`` files, fetch and check them at once, record each outcome as it comes."""
+
     def __init__(
         self,
-        runtime: Runtime,
-        http: aiohttp.ClientSession,
-        storage: FileStorage,
         *,
+        db: Database,
+        clock: Clock,
+        wakeup: Wakeup,
+        http: aiohttp.ClientSession,
+        guard: OutboundGuard,
+        storage: FileStorage,
+        config: DownloadConfig,
         worker: str,
         effects: Effects,
+        jitter: random.Random | None = None,
     ) -> None:
-        self.runtime = runtime
-        self.http = http
-        self.storage = storage
+        self.db, self.clock, self.wakeup = db, clock, wakeup
+        self.http, self.guard, self.storage = http, guard, storage
+        self.config = config
         self.worker = worker
         self.effects = effects  # what an acceptance causes, written in its transaction
-        self.settings = runtime.settings
-        self._random = random.Random()  # noqa: S311 - jitter, not security
+        self._random = jitter or random.Random()  # noqa: S311 - jitter, not security
 
-    async def run(self, stopping: asyncio.Event, beat: Callable[[], None] = lambda: None) -> None:
-        poll = self.settings.worker_poll_seconds
-        while not stopping.is_set():
-            beat()
-            try:
-                claimed = await self._claim()
-            except Exception:
-                log.exception("claiming downloads failed")
-                claimed = []
-            if claimed:
-                await asyncio.gather(*(self._handle(slot) for slot in claimed))
-            else:
-                await self.runtime.wakeup.wait(CHANNEL, poll)
+    async def run_once(self) -> bool:
+        """Claim → fetch and check → record, for every file due (up to ``concurrency``)."""
+        try:
+            claimed = await self._claim()
+        except Exception:
+            log.exception("claiming downloads failed")
+            return False
+        await asyncio.gather(*(self._handle(slot) for slot in claimed))
+        return bool(claimed)
+
+    async def idle(self) -> None:
+        await self.wakeup.wait(CHANNEL, self.config.poll_seconds)
 
     async def _claim(self) -> list[Slot]:
-        async with self.runtime.db.write() as session:
+        async with self.db.write() as session:
             return await repository.claim_downloads(
                 session,
-                now=self.runtime.clock.now(),
+                now=self.clock.now(),
                 worker=self.worker,
-                lease=timedelta(seconds=self.settings.download_lease_seconds),
-                limit=self.settings.download_concurrency,
+                lease=timedelta(seconds=self.config.lease_seconds),
+                limit=self.config.concurrency,
             )
 
     async def _handle(self, slot: Slot) -> None:
@@ -161,18 +192,13 @@ class Downloader:
             )
 
     async def _download(self, slot: Slot) -> None:
-        async with self.runtime.db.read() as session:
+        async with self.db.read() as session:
             expectation = await expectation_for(session, slot)
         key = storage_key(slot.file, None)
         url = slot.file.download_url or ""
         try:
             size = await fetch(
-                self.http,
-                self.runtime.guard,
-                url,
-                storage=self.storage,
-                key=key,
-                max_bytes=self.settings.max_upload_bytes,
+                self.http, self.guard, url, storage=self.storage, key=key, max_bytes=self.config.max_bytes
             )
         except FetchError as error:
             await self._failed(slot, error, findings=None)
@@ -181,8 +207,8 @@ class Downloader:
             self.storage.local_path(key),
             expectation,
             declared_type=None,
-            timeout_seconds=self.settings.preflight_timeout_seconds,
-            memory_mb=self.settings.preflight_memory_mb,
+            timeout_seconds=self.config.preflight_timeout_seconds,
+            memory_mb=self.config.preflight_memory_mb,
         )
         if not result.ok:
             await self.storage.delete(key)
@@ -192,8 +218,8 @@ class Downloader:
         await self._accepted(slot, key=key, size=size, result=result)
 
     async def _accepted(self, slot: Slot, *, key: str, size: int, result: Result) -> None:
-        now = self.runtime.clock.now()
-        async with self.runtime.db.write() as session:
+        now = self.clock.now()
+        async with self.db.write() as session:
             await orders.lock(session, order_pk=slot.order.pk)  # the order's row first, as every path
             guard = repository.leased_by(slot.file, self.worker)
             accepted = await accept(
@@ -206,18 +232,18 @@ class Downloader:
     async def _failed(
         self, slot: Slot, error: FetchError, *, findings: list[dict[str, object]] | None
     ) -> None:
-        now = self.runtime.clock.now()
+        now = self.clock.now()
         wait = (
             None
             if error.final
             else schedule.next_wait(
-                self.settings.downloads_schedule,
+                self.config.schedule,
                 failed_attempts=slot.file.attempts,
                 random=self._random.random,
             )
         )
         retry_at = now + wait if wait is not None else None
-        async with self.runtime.db.write() as session:
+        async with self.db.write() as session:
             recorded = await repository.download_failed(
                 session,
                 file=slot.file,

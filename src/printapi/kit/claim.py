@@ -19,11 +19,13 @@ worker whose lease ran out cannot overwrite the work of the one that took the ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BindParameter,
     ColumnElement,
     Integer,
@@ -43,9 +45,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.kit.db import UTCDateTime
 
-# The values of one claim. Its statements are built once per queue and database and only these
-# are bound per call: building and hashing the claim's SQLAlchemy constructs cost more CPU than
-# running the query (4 of a claim's 10 ms on a slow 2-core machine).
+# The values of one claim, bound per call into statements built once per queue and database
+# (``_pick``, ``_lease``). Built anew for every claim, SQLAlchemy's constructs cost several times
+# the CPU of running the query: bench/statements.py measured 1.2 ms against 0.2 ms per pick on
+# PostgreSQL (SQLite 1.4 against 0.3), and the worker claims after every commit. SQLAlchemy's own
+# compiled cache does not spare the building; its ``lambda_stmt`` would, but it hands the
+# builder proxies of its arguments while it records the lambda, so a builder that branches on
+# them in Python (the database, the partitioning) was given the SQLite pick on PostgreSQL, without
+# FOR UPDATE SKIP LOCKED. Hence ``functools.cache`` on the builders.
 NOW = bindparam("claim_now", type_=UTCDateTime())
 LIMIT = bindparam("claim_limit", type_=Integer())
 CAP = bindparam("claim_cap", type_=Integer())
@@ -67,9 +74,6 @@ class Queue:
     model: Any
     pending: tuple[str, ...] = ("pending",)
     in_flight: str | None = None
-    # Built statements: by database and partitioning (picks), by the extra columns set (leases).
-    _picks: dict[tuple[str, Partitioned | None], Any] = field(default_factory=dict, compare=False, repr=False)
-    _leases: dict[tuple[str, ...], Update] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def key(self) -> Any:
@@ -116,7 +120,7 @@ class Partitioned:
     a second column, that partition's own cap, at most the claim's ``cap`` (``CAP`` in SQL;
     without the column, ``cap`` is every partition's); the queue needs an index on
     ``(column, next_attempt_at)`` over its pending rows. Make it once (a module constant): the
-    queue keeps the claim's statement built for it, by identity.
+    claim's statement is built once for it, by identity.
     """
 
     column: Any
@@ -153,52 +157,59 @@ async def claim_due(
     return keys
 
 
-def _pick(queue: Queue, per_partition: Partitioned | None, dialect: str) -> Any:
+@cache
+def _pick(queue: Queue, per_partition: Partitioned | None, dialect: str) -> Select[Any]:
     """The due rows to lease (built once per queue, partitioning and database)."""
-    built, key = queue._picks, (dialect, per_partition)
-    if key not in built:
-        model = queue.model
-        candidates = _candidates(queue, per_partition=per_partition, dialect=dialect)
-        pick = (
-            select(queue.key)
-            .where(queue.key.in_(candidates), queue.due(NOW))
-            .order_by(model.next_attempt_at, queue.key)
-            .limit(LIMIT)
-        )
-        if dialect == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        built[key] = pick
-    return built[key]
-
-
-def _lease(queue: Queue, extra: tuple[str, ...]) -> Update:
-    """The lease of the picked rows, with the ``extra`` columns of the caller set as well."""
-    if extra not in queue._leases:
-        model = queue.model
-        columns = model.__table__.c
-        values: dict[str, Any] = {
-            "locked_until": bindparam(_UNTIL, type_=columns.locked_until.type),
-            "locked_by": bindparam(_WORKER, type_=columns.locked_by.type),
-            "attempts": model.attempts + 1,
-            **({"status": queue.in_flight} if queue.in_flight else {}),
-            **{name: bindparam(f"claim_{name}", type_=columns[name].type) for name in extra},
-        }
-        queue._leases[extra] = (
-            update(model)
-            .where(queue.key.in_(_KEYS))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-    return queue._leases[extra]
-
-
-def _candidates(queue: Queue, *, per_partition: Partitioned | None, dialect: str) -> Any:
-    model = queue.model
     if per_partition is None:
-        return select(queue.key).where(queue.due(NOW)).order_by(model.next_attempt_at).limit(LIMIT)
+        candidates = _oldest_due(queue)
+    elif dialect == "postgresql":
+        candidates = _heads_lateral(queue, per_partition)
+    else:
+        candidates = _heads_ranked(queue, per_partition)
+    pick = (
+        select(queue.key)
+        .where(queue.key.in_(candidates), queue.due(NOW))
+        .order_by(queue.model.next_attempt_at, queue.key)
+        .limit(LIMIT)
+    )
+    return pick.with_for_update(skip_locked=True) if dialect == "postgresql" else pick
+
+
+@cache
+def _lease(queue: Queue, extra: tuple[str, ...]) -> Update:
+    """The lease of the picked rows, with the ``extra`` columns of the caller set as well (built
+    once per queue and set of columns)."""
+    model = queue.model
+    columns = model.__table__.c
+    values: dict[str, Any] = {
+        "locked_until": bindparam(_UNTIL, type_=columns.locked_until.type),
+        "locked_by": bindparam(_WORKER, type_=columns.locked_by.type),
+        "attempts": model.attempts + 1,
+        **({"status": queue.in_flight} if queue.in_flight else {}),
+        **{name: bindparam(f"claim_{name}", type_=columns[name].type) for name in extra},
+    }
+    return (
+        update(model)
+        .where(queue.key.in_(_KEYS))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _oldest_due(queue: Queue) -> Select[Any]:
+    """Without partitions: the head of the queue, oldest due first."""
+    return select(queue.key).where(queue.due(NOW)).order_by(queue.model.next_attempt_at).limit(LIMIT)
+
+
+def _room(queue: Queue, per_partition: Partitioned) -> CTE:
+    """The partitions with room, and how many rows each may still lease.
+
+    The calls in flight per partition come from the few leased rows (an index of its own),
+    counted once: left to itself, PostgreSQL may recount them for every partition. Materialized,
+    or SQLite probes every partition's slice of the due index first and drops those without room
+    afterwards (2.5 ms a claim with 100 endpoints at their cap, 0.x ms without them).
+    """
     column = per_partition.column
-    # The calls in flight per partition, from the few leased rows (an index of its own), counted
-    # once: left to itself, PostgreSQL may recount them for every partition.
     busy = (
         select(column.label("part"), func.count().label("busy"))
         .where(queue.leased(NOW))
@@ -209,12 +220,7 @@ def _candidates(queue: Queue, *, per_partition: Partitioned | None, dialect: str
     partitions = per_partition.partitions.subquery("partitions")
     own_cap = partitions.c[1] if len(partitions.c) > 1 else CAP
     in_flight = func.coalesce(busy.c.busy, 0)
-    # Only partitions with room are looked at, each through its own slice of the
-    # (partition, next_attempt_at) index: the cost of a claim is one index probe per partition
-    # with room, however many rows wait behind the partitions at their cap. Materialized, or
-    # SQLite probes every partition's slice first and drops those without room afterwards
-    # (2.5 ms a claim with 100 endpoints at their cap, 0.x ms without them).
-    room = (
+    return (
         select(partitions.c[0].label("part"), (own_cap - in_flight).label("room"))
         .select_from(partitions)
         .outerjoin(busy, busy.c.part == partitions.c[0])
@@ -222,22 +228,39 @@ def _candidates(queue: Queue, *, per_partition: Partitioned | None, dialect: str
         .cte("room")
         .prefix_with("MATERIALIZED")
     )
-    oldest = (
+
+
+def _oldest_of_partition(queue: Queue, per_partition: Partitioned, room: CTE) -> Select[Any]:
+    """One partition's due rows, oldest first: a slice of the (partition, next_attempt_at) index.
+    Only partitions with room are probed, so a claim costs one probe per such partition, however
+    many rows wait behind the partitions at their cap."""
+    model = queue.model
+    return (
         select(queue.key.label("key"), model.next_attempt_at.label("due_at"))
-        .where(column == room.c.part, queue.due(NOW))
+        .where(per_partition.column == room.c.part, queue.due(NOW))
         .order_by(model.next_attempt_at, queue.key)
     )
-    if dialect == "postgresql":
-        head = oldest.limit(room.c.room).lateral("head")
-        return (
-            select(head.c.key)
-            .select_from(room)
-            .join(head, true())
-            .order_by(head.c.due_at, head.c.key)
-            .limit(LIMIT)
-        )
-    # SQLite has no LATERAL, and its LIMIT cannot name an outer column: each partition's oldest
-    # ``cap`` rows come from a correlated list, and the room left is applied by rank.
+
+
+def _heads_lateral(queue: Queue, per_partition: Partitioned) -> Select[Any]:
+    """PostgreSQL: each partition's oldest rows up to its room, through LATERAL ... LIMIT."""
+    room = _room(queue, per_partition)
+    head = _oldest_of_partition(queue, per_partition, room).limit(room.c.room).lateral("head")
+    return (
+        select(head.c.key)
+        .select_from(room)
+        .join(head, true())
+        .order_by(head.c.due_at, head.c.key)
+        .limit(LIMIT)
+    )
+
+
+def _heads_ranked(queue: Queue, per_partition: Partitioned) -> Select[Any]:
+    """SQLite, which has no LATERAL and whose LIMIT cannot name an outer column: each partition's
+    oldest ``cap`` rows come from a correlated list, and the room left is applied by rank."""
+    model, column = queue.model, per_partition.column
+    room = _room(queue, per_partition)
+    oldest = _oldest_of_partition(queue, per_partition, room)
     ranked = (
         select(
             queue.key.label("key"),

@@ -13,6 +13,16 @@ queue took 300–400 ms of a busy server's CPU, a few columns under half of that
 the webhook queue are sampled at a statistics target of 10 (migration 9a3e5c7d1b20), a tenth of
 the default, since the claim's plan needs only coarse figures: 11–16 ms at 300,000 rows.
 
+Why not autovacuum with per-table settings instead: what makes it late is not the table's
+threshold but ``autovacuum_naptime``, a setting of the whole server (60 s by default, and this
+machine's test server runs with autovacuum off). ``bench/queue_statistics.py`` grows the queue by
+10,000 rows a second behind 100 endpoints at their cap and times one claim every 0.1 s (private
+PostgreSQL 15, 2026-12-07): with nothing analysing, the claim's median went from 5 to 20 ms in
+20 s (200,000 rows) and kept growing; with this job it stayed at 7-11 ms (four analyses); with
+autovacuum at a naptime of 1 s and every column of the queue at statistics target 10, at 4 ms.
+So a server tuned like that does without the job (docs/operations.md), but the application cannot
+require it, and a default server would plan its claims for an empty table for up to a minute.
+
 SQLite has no such problem: without ``ANALYZE`` its planner does not look at statistics at all.
 """
 
@@ -27,7 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.kit.db import only_one
 
 # Autovacuum's threshold (autovacuum_analyze_threshold) and twice its scale factor: a plan does
-# not change for a table 20 % larger than the planner thinks, and each analyse costs CPU.
+# not change for a table 20 % larger than the planner thinks, and each analyse costs CPU. Looked
+# at every 0.5 s (worker.py): at 2 s, claims took 25-99 ms for the 2.5 s until the next check
+# at the start of the benchmark's outage (3079c3c).
 THRESHOLD_ROWS = 50
 SCALE_FACTOR = 0.2
 # One worker analyses at a time; the others skip their turn rather than wait behind it.

@@ -6,17 +6,18 @@ when queued), never dropped.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 
 from printapi.config import Settings
 from printapi.kit import metrics
+from printapi.kit.clock import Clock
+from printapi.kit.db import Database
 from printapi.kit.logging import get_logger
+from printapi.kit.wakeup import Wakeup
 from printapi.mail import repository
 from printapi.mail.sender import MailSender
 from printapi.mail.service import CHANNEL
-from printapi.runtime import Runtime
+from printapi.models import MailMessage
 
 log = get_logger("printapi.mail")
 
@@ -36,26 +37,67 @@ def backoff(attempts: int) -> timedelta:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
 
-async def send_due(runtime: Runtime, sender: MailSender, *, worker: str, limit: int = BATCH) -> int:
-    async with runtime.db.write() as session:
-        messages = await repository.claim(
-            session, now=runtime.clock.now(), worker=worker, lease=LEASE, limit=limit
-        )
-    for message in messages:
-        error: str | None = None
+def stuck_after(settings: Settings) -> float:
+    """How long one turn may take: every mail of a batch waiting out the SMTP timeout."""
+    return BATCH * settings.smtp_timeout_seconds + poll_seconds(settings)
+
+
+def poll_seconds(settings: Settings) -> float:
+    return max(settings.worker_poll_seconds, 1.0)
+
+
+class Outbox:
+    """The mail loop of one worker process (a ``kit.loop.Step``): claim up to ``BATCH`` mails,
+    send each over SMTP, record each as sent or to be retried on ``BACKOFF``."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        wakeup: Wakeup,
+        sender: MailSender,
+        worker: str,
+        poll_seconds: float,
+        batch: int = BATCH,
+    ) -> None:
+        self.db, self.clock, self.wakeup = db, clock, wakeup
+        self.sender = sender
+        self.worker = worker
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+
+    async def run_once(self) -> bool:
+        """Claim → send → record; True when a batch was due (there may be more)."""
+        async with self.db.write() as session:
+            messages = await repository.claim(
+                session, now=self.clock.now(), worker=self.worker, lease=LEASE, limit=self.batch
+            )
+        for message in messages:
+            await self._record(message, await self._send(message))
+        return bool(messages)
+
+    async def idle(self) -> None:
+        await self.wakeup.wait(CHANNEL, self.poll_seconds)
+
+    async def _send(self, message: MailMessage) -> str | None:
+        """None when the SMTP server took the mail, else why not."""
         try:
-            await sender.send(to=message.to_address, subject=message.subject, body=message.body)
+            await self.sender.send(to=message.to_address, subject=message.subject, body=message.body)
         except Exception as exc:  # any failure of the SMTP conversation means: try again later
-            error = f"{exc.__class__.__name__}: {exc}"
-        now = runtime.clock.now()
-        async with runtime.db.write() as session:
+            return f"{exc.__class__.__name__}: {exc}"
+        return None
+
+    async def _record(self, message: MailMessage, error: str | None) -> None:
+        now = self.clock.now()
+        async with self.db.write() as session:
             if error is None:
-                await repository.mark_sent(session, message=message, worker=worker, now=now)
+                await repository.mark_sent(session, message=message, worker=self.worker, now=now)
             else:
                 await repository.mark_retry(
                     session,
                     message=message,
-                    worker=worker,
+                    worker=self.worker,
                     retry_at=now + backoff(message.attempts),
                     error=error,
                 )
@@ -64,26 +106,3 @@ async def send_due(runtime: Runtime, sender: MailSender, *, worker: str, limit: 
             log.warning(
                 "mail not sent, will retry", to=message.to_address, error=error, attempts=message.attempts
             )
-    return len(messages)
-
-
-def stuck_after(settings: Settings) -> float:
-    """How long one turn may take: every mail of a batch waiting out the SMTP timeout."""
-    return BATCH * settings.smtp_timeout_seconds + max(settings.worker_poll_seconds, 1.0)
-
-
-async def run(
-    runtime: Runtime,
-    sender: MailSender,
-    *,
-    worker: str,
-    stopping: asyncio.Event,
-    beat: Callable[[], None] = lambda: None,
-) -> None:
-    """Send what is due until ``stopping``; a failure is its supervisor's to log and restart."""
-    poll = max(runtime.settings.worker_poll_seconds, 1.0)
-    while not stopping.is_set():
-        sent = await send_due(runtime, sender, worker=worker)
-        beat()
-        if not sent:
-            await runtime.wakeup.wait(CHANNEL, poll)

@@ -20,7 +20,8 @@ from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard
 from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import Order, WebhookAttempt, WebhookEndpoint, WebhookNotification
-from printapi.webhooks import repository, signing
+from printapi.webhooks import signing
+from printapi.webhooks.repository import delivery_log, endpoints, queue
 from printapi.webhooks.schemas import EndpointIn, EndpointPatch
 from printapi.webhooks.states import NotificationKind, NotificationStatus
 
@@ -95,7 +96,7 @@ async def create_endpoint(
     """A new endpoint with its own signing secret (shown to the owner once, at creation)."""
     checked_url = _checked(url, description, guard)
     assert checked_url is not None, "a URL that was given and passed"
-    return await repository.add_endpoint(
+    return await endpoints.add_endpoint(
         session,
         WebhookEndpoint(
             id="ep_" + ids.random_code(20),
@@ -114,12 +115,12 @@ async def create_endpoint(
 async def list_endpoints(
     session: AsyncSession, *, account_id: int, environment: str
 ) -> list[WebhookEndpoint]:
-    return await repository.endpoints_of(session, account_id=account_id, environment=environment)
+    return await endpoints.endpoints_of(session, account_id=account_id, environment=environment)
 
 
 async def find_endpoint(session: AsyncSession, *, endpoint_id: str) -> WebhookEndpoint:
     """Any account's endpoint (operators and the CLI)."""
-    endpoint = await repository.endpoint_of(
+    endpoint = await endpoints.endpoint_of(
         session, endpoint_id=endpoint_id, account_id=None, environment=None
     )
     if endpoint is None:
@@ -128,7 +129,7 @@ async def find_endpoint(session: AsyncSession, *, endpoint_id: str) -> WebhookEn
 
 
 async def get_endpoint(session: AsyncSession, *, principal: Principal, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = await repository.endpoint_of(
+    endpoint = await endpoints.endpoint_of(
         session, endpoint_id=endpoint_id, account_id=principal.account_id, environment=principal.environment
     )
     if endpoint is None:
@@ -167,7 +168,7 @@ async def delete_endpoint(session: AsyncSession, *, endpoint: WebhookEndpoint, n
     endpoint.deleted_at = now
     endpoint.enabled = False
     endpoint.updated_at = now
-    await repository.cancel_pending_of_endpoint(session, endpoint_pk=endpoint.pk, now=now)
+    await queue.cancel_pending_of_endpoint(session, endpoint_pk=endpoint.pk, now=now)
     await session.flush()
 
 
@@ -191,7 +192,7 @@ def _row(
     *, endpoint_pk: int, account_id: int, order: Order | None, kind: NotificationKind, now: datetime
 ) -> dict[str, object]:
     return {
-        "id": repository.new_message_id(now),
+        "id": queue.new_message_id(now),
         "endpoint_pk": endpoint_pk,
         "account_id": account_id,
         "order_pk": order.pk if order else None,
@@ -207,7 +208,7 @@ def _row(
 
 async def notify_order_changed(session: AsyncSession, *, order: Order, now: datetime) -> int:
     """Queue (or fold into a pending) notification for every enabled endpoint of the order's owner."""
-    queued = await repository.queue_for_order(
+    queued = await queue.queue_for_order(
         session,
         account_id=order.account_id,
         environment=order.environment,
@@ -232,7 +233,7 @@ async def ping(
         kind=NotificationKind.PING,
         now=now,
     )
-    notification = await repository.add_notification(session, WebhookNotification(**row))
+    notification = await queue.add_notification(session, WebhookNotification(**row))
     await announce(session, CHANNEL)
     return notification
 
@@ -241,7 +242,7 @@ async def resend(
     session: AsyncSession, *, principal: Principal, notification_id: str, now: datetime
 ) -> WebhookNotification:
     """Send a notification again: a new one, or the pending one of the same order made due now."""
-    found = await repository.notification_for_account(
+    found = await delivery_log.notification_for_account(
         session,
         notification_id=notification_id,
         account_id=principal.account_id,
@@ -251,7 +252,7 @@ async def resend(
         raise NotFound(message=f"Notification '{notification_id}' does not exist.")
     original, endpoint = found
     if original.order_pk is not None:
-        pending = await repository.pending_for(session, endpoint_pk=endpoint.pk, order_pk=original.order_pk)
+        pending = await queue.pending_for(session, endpoint_pk=endpoint.pk, order_pk=original.order_pk)
         if pending is not None:
             pending.next_attempt_at = min(pending.next_attempt_at or now, now)
             pending.changed_at = now
@@ -268,13 +269,13 @@ async def resend(
     row |= {"order_pk": original.order_pk, "order_id": original.order_id}
     if original.kind == NotificationKind.PING:
         row["kind"] = NotificationKind.PING
-    notification = await repository.add_notification(session, WebhookNotification(**row))
+    notification = await queue.add_notification(session, WebhookNotification(**row))
     await announce(session, CHANNEL)
     return notification
 
 
-async def queue_stats(session: AsyncSession, *, now: datetime) -> repository.QueueStats:
-    return await repository.queue_stats(session, now=now)
+async def queue_stats(session: AsyncSession, *, now: datetime) -> queue.QueueStats:
+    return await queue.queue_stats(session, now=now)
 
 
 # -- the delivery log --------------------------------------------------------------------------
@@ -288,8 +289,8 @@ class LogEntry:
 
 
 async def log_entries(session: AsyncSession, notifications: list[WebhookNotification]) -> list[LogEntry]:
-    attempts = await repository.attempts_of(session, [n.pk for n in notifications])
-    endpoint_ids = await repository.endpoint_ids(session, sorted({n.endpoint_pk for n in notifications}))
+    attempts = await delivery_log.attempts_of(session, [n.pk for n in notifications])
+    endpoint_ids = await delivery_log.endpoint_ids(session, sorted({n.endpoint_pk for n in notifications}))
     return [LogEntry(n, endpoint_ids[n.endpoint_pk], attempts[n.pk]) for n in notifications]
 
 
@@ -297,19 +298,19 @@ async def log_of_endpoint(
     session: AsyncSession, *, principal: Principal, endpoint_id: str, offset: int, limit: int
 ) -> tuple[int, list[LogEntry]]:
     endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
-    count, notifications = await repository.notifications_of_endpoint(
+    count, notifications = await delivery_log.notifications_of_endpoint(
         session, endpoint_pk=endpoint.pk, offset=offset, limit=limit
     )
     return count, await log_entries(session, notifications)
 
 
 async def log_of_order(session: AsyncSession, *, order: Order) -> list[LogEntry]:
-    return await log_entries(session, await repository.notifications_of_order(session, order_pk=order.pk))
+    return await log_entries(session, await delivery_log.notifications_of_order(session, order_pk=order.pk))
 
 
 async def endpoint_of_account(session: AsyncSession, *, account_id: int, endpoint_id: str) -> WebhookEndpoint:
     """One endpoint of the account in either environment (the dashboard shows both)."""
-    endpoint = await repository.endpoint_of(
+    endpoint = await endpoints.endpoint_of(
         session, endpoint_id=endpoint_id, account_id=account_id, environment=None
     )
     if endpoint is None:
@@ -320,7 +321,7 @@ async def endpoint_of_account(session: AsyncSession, *, account_id: int, endpoin
 async def bring_forward(session: AsyncSession, *, order_pk: int, by: timedelta) -> int:
     """The test clock (``POST /v2/orders/{id}/test-clock``): the order's pending notifications,
     and so their retries, fall due ``by`` sooner; the worker wakes. How many."""
-    moved = await repository.bring_forward(session, order_pk=order_pk, by=by)
+    moved = await queue.bring_forward(session, order_pk=order_pk, by=by)
     if moved:
         await announce(session, CHANNEL)
     return moved

@@ -11,6 +11,10 @@
 A change of the order while the notification is pending folds into it; a change that arrives
 while an attempt is under way sends the notification once more after that attempt succeeds.
 ``delivered``, ``failed`` and ``cancelled`` are final; a resend queues a new notification.
+
+``TRANSITIONS`` is the guard of the SQL that moves a notification: each recording statement
+updates only rows whose status is one of ``sources(target)``, so a row that reached a final
+status (cancelled while its attempt was under way) is never overwritten.
 """
 
 from __future__ import annotations
@@ -38,8 +42,13 @@ TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
 
 
 def sources(target: NotificationStatus) -> frozenset[NotificationStatus]:
-    """The statuses a notification may move to ``target`` from: the guard of that move's update."""
+    """The statuses ``target`` may be reached from: the guard (``status IN (...)``) of every
+    statement that records it (``repository/queue.py``)."""
     return frozenset(status for status, targets in TRANSITIONS.items() if target in targets)
+
+
+FINAL = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
+"""The statuses a notification never leaves (retention prunes these)."""
 
 
 def transition(current: NotificationStatus, target: NotificationStatus) -> NotificationStatus:
