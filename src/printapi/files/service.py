@@ -8,6 +8,7 @@ a slow client blocks nobody.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
@@ -23,9 +24,17 @@ from printapi.files.events import FileAccepted
 from printapi.files.preflight import Expectation, Result, run_preflight
 from printapi.files.repository import UPLOADABLE, Slot
 from printapi.kit.db import Database
-from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from printapi.kit.errors import (
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+)
 from printapi.kit.events import Effects
-from printapi.kit.storage import FileStorage, TooLarge
+from printapi.kit.logging import get_logger
+from printapi.kit.storage import FileStorage, StorageUnavailable, TooLarge
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import FileStatus, OrderStatus
@@ -33,6 +42,8 @@ from printapi.orders.states import FileStatus, OrderStatus
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 MEDIA_OF = {name: media for media, name in MEDIA_TYPES.items()}  # a stored file's type, served
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}
+
+log = get_logger("printapi.files")
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,12 @@ async def expectation_for(session: AsyncSession, slot: Slot) -> Expectation:
 def storage_key(file: ItemFile, file_type: str | None) -> str:
     extension = EXTENSIONS.get(file_type or "", "bin")
     return f"{file.order_pk}/{file.pk}-{file.kind}-{secrets.token_hex(4)}.{extension}"
+
+
+def download_name(name: str, file_type: str | None) -> str:
+    """The name a stored file is downloaded under: safe in a header (order ids may hold quotes),
+    with its type's extension."""
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.{EXTENSIONS.get(file_type or '', 'bin')}"
 
 
 def findings_of(result: Result) -> list[dict[str, Any]]:
@@ -131,29 +148,74 @@ async def upload(
         size = await storage.write(key, body, max_bytes=limits.max_bytes)
     except TooLarge as exc:
         raise PayloadTooLarge(message=f"The file is larger than {limits.max_bytes} bytes.") from exc
-    result = await run_preflight(
-        storage.local_path(key),
-        expectation,
-        declared_type=declared_type,
-        timeout_seconds=limits.preflight_seconds,
-        memory_mb=limits.preflight_memory_mb,
-    )
-    if not result.ok:
-        await storage.delete(key)
-        async with db.write() as session:
-            await repository.note_rejected_upload(
-                session, file_pk=slot.file.pk, findings=findings_of(result), now=now
-            )
-        raise refusal(result)
+    except StorageUnavailable as exc:
+        raise store_unavailable(exc, key=key) from exc
     try:
+        result = await preflight_stored(
+            storage,
+            key,
+            expectation,
+            declared_type=declared_type,
+            timeout_seconds=limits.preflight_seconds,
+            memory_mb=limits.preflight_memory_mb,
+        )
+        if not result.ok:
+            async with db.write() as session:
+                await repository.note_rejected_upload(
+                    session, file_pk=slot.file.pk, findings=findings_of(result), now=now
+                )
+            raise refusal(result)
         async with db.write() as session:
             await effects(
                 session, await _accept_upload(session, slot=slot, key=key, size=size, result=result, now=now)
             )
     except BaseException:
-        await storage.delete(key)
+        await discard(storage, key)
         raise
     return Uploaded(file_name=slot.file.kind, file_type=result.file_type or declared_type)
+
+
+async def preflight_stored(
+    storage: FileStorage,
+    key: str,
+    expectation: Expectation,
+    *,
+    declared_type: str | None,
+    timeout_seconds: float,
+    memory_mb: int,
+) -> Result:
+    """Preflight of a stored file, on a local copy when the store is elsewhere; a store that cannot
+    lend it is ``ServiceUnavailable``."""
+    try:
+        async with storage.local_copy(key) as path:
+            return await run_preflight(
+                path,
+                expectation,
+                declared_type=declared_type,
+                timeout_seconds=timeout_seconds,
+                memory_mb=memory_mb,
+            )
+    except StorageUnavailable as exc:
+        raise store_unavailable(exc, key=key) from exc
+
+
+def store_unavailable(exc: StorageUnavailable, *, key: str) -> ServiceUnavailable:
+    """The 503 of an upload the store could not take or lend back. What went wrong is logged for the
+    operator (and shown by /readyz), not told to the client: it names the store's address."""
+    log.warning("file store unavailable", key=key, error=str(exc))
+    return ServiceUnavailable(
+        message="The file store is unavailable; the file was not stored.",
+        hints=["Upload the file again in a few minutes; the slot still waits for it."],
+    )
+
+
+async def discard(storage: FileStorage, key: str) -> None:
+    """Delete a file that will not be accepted; a store that is down keeps it (logged), and the
+    failure that brought us here stays the one reported."""
+    try:
+        await storage.delete(key)
+    except StorageUnavailable as exc:
+        log.warning("could not delete a file that was not accepted", key=key, error=str(exc))
 
 
 async def _accept_upload(

@@ -17,7 +17,8 @@ Hierarchy::
     ├── PayloadTooLarge       413
     │   └── BodyTooLarge      413  raised by the body limit's ``receive``: the request is aborted
     ├── UnsupportedMediaType  415
-    └── RateLimited           429
+    ├── RateLimited           429
+    └── ServiceUnavailable    503  something we depend on (the file store) cannot be reached now
 """
 
 from __future__ import annotations
@@ -125,3 +126,8 @@ class UnsupportedMediaType(ApiError):
 class RateLimited(ApiError):
     status = 429
     code = "rate_limited"
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    code = "service_unavailable"
