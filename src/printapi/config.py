@@ -33,7 +33,10 @@ class Mode(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PRINTAPI_", extra="ignore", frozen=True)
+    # hide_input_in_errors: an error at start names the setting, never the values (secrets among them).
+    model_config = SettingsConfigDict(
+        env_prefix="PRINTAPI_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     mode: Mode = Mode.PRODUCTION
     database_url: str = "sqlite+aiosqlite:///./var/printapi.db"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -273,3 +273,58 @@ async def stored(
     if slot is None or slot.file.storage_key is None:
         raise NotFound(message=f"No stored {kind} file for item '{item_id}' of order '{order_id}'.")
     return slot.file
+
+
+@dataclass
+class Migration:
+    """How far a copy of the stored files from one store to another has come."""
+
+    dry_run: bool
+    seen: int = 0  # stored files the database names, so far
+    copied: int = 0  # (with dry_run: would be copied)
+    copied_bytes: int = 0
+    present: int = 0  # in the target already, with the same size: skipped
+    missing: list[str] = field(default_factory=list)  # named by the database, not in the source
+
+    def line(self) -> str:
+        verb = "would copy" if self.dry_run else "copied"
+        gib = self.copied_bytes / 1024**3
+        return (
+            f"{self.seen} files: {verb} {self.copied} ({gib:.2f} GiB), {self.present} in the store "
+            f"already, {len(self.missing)} missing from the source"
+        )
+
+
+async def migrate_storage(
+    *,
+    db: Database,
+    source: FileStorage,
+    target: FileStorage,
+    dry_run: bool,
+    progress: Callable[[Migration], None] = lambda _: None,
+    batch: int = 500,
+) -> Migration:
+    """Copy every stored print file the database names from ``source`` to ``target`` under the same
+    key, so the database stays as it is. A file already in the target with the same size is
+    skipped: run it again after an interruption and it goes on where it stopped (a write that was
+    interrupted left nothing behind). ``progress`` hears after every file."""
+    done = Migration(dry_run=dry_run)
+    after = 0
+    while True:
+        async with db.read() as session:
+            keys = await repository.stored_keys(session, after_pk=after, limit=batch)
+        if not keys:
+            return done
+        for after, key in keys:  # noqa: B007 - the last pk is where the next batch starts
+            done.seen += 1
+            size = await source.size(key)
+            if size is None:
+                done.missing.append(key)
+            elif await target.size(key) == size:
+                done.present += 1
+            else:
+                if not dry_run:
+                    await target.write(key, source.read(key), max_bytes=size)
+                done.copied += 1
+                done.copied_bytes += size
+            progress(done)
