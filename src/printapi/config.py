@@ -6,10 +6,12 @@ production deployment can never hash client secrets and tokens with a key that i
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -23,6 +25,8 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S10
 # from 33-79 ms to 31.7 ms, 75b48e2).
 WEBHOOK_SPREAD_SHARE = 0.2
 WEBHOOK_SPREAD_MAX_SECONDS = 2.0
+# S3's rule for bucket names (dots allowed; no "..", no IP-address form checked: the store does).
+BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 PaymentProviderName = Literal["mollie", "stripe", "test"]
@@ -34,7 +38,10 @@ class Mode(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PRINTAPI_", extra="ignore", frozen=True)
+    # hide_input_in_errors: an error at start names the setting, never the values (secrets among them).
+    model_config = SettingsConfigDict(
+        env_prefix="PRINTAPI_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     mode: Mode = Mode.PRODUCTION
     database_url: str = "sqlite+aiosqlite:///./var/printapi.db"
@@ -77,8 +84,22 @@ class Settings(BaseSettings):
     alert_group_seconds: float = Field(default=3600.0, ge=0)
     retention_days: float = Field(default=30.0, gt=0)
 
-    # Print files (docs/files.md).
+    # Print files (docs/files.md; object storage: docs/operations.md#print-files-in-object-storage).
     storage_dir: str = "./var/files"
+    # Where print files live: unset (PRINTAPI_STORAGE_DIR), file:///path, or s3://bucket/prefix.
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None  # unset: AWS S3 in PRINTAPI_S3_REGION
+    s3_public_endpoint_url: str | None = None  # the store as browsers reach it; unset: the endpoint
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None  # unset with the secret: botocore's chain (AWS_*, instance role)
+    s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # How long a presigned download URL lives; 0: downloads stream through the app instead.
+    s3_presign_seconds: int = Field(default=300, ge=0, le=7 * 24 * 3600)
+    s3_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    s3_max_attempts: int = Field(default=3, ge=1, le=10)
+    # Where an object store's files are copied for preflight; unset: the system's temporary directory.
+    temp_dir: str | None = None
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
     download_schedule: str = "1m,5m,15m,60m"
     download_timeout_seconds: float = Field(default=300.0, gt=0)
@@ -149,6 +170,54 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("PRINTAPI_PUBLIC_URL must be an http:// or https:// URL with a host")
         return value.rstrip("/")
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme == "file":
+            if parts.netloc not in ("", "localhost") or not parts.path:
+                raise ValueError("PRINTAPI_STORAGE_URL=file:///absolute/path names a local directory")
+        elif parts.scheme == "s3":
+            if not BUCKET.fullmatch(parts.netloc):
+                raise ValueError(
+                    "PRINTAPI_STORAGE_URL=s3://bucket/prefix: the bucket must be 3-63 lower-case letters, "
+                    f"digits, dots and hyphens, not {parts.netloc!r}"
+                )
+            if parts.query or parts.fragment:
+                raise ValueError(
+                    "PRINTAPI_STORAGE_URL takes no query or fragment; see PRINTAPI_S3_* settings"
+                )
+        else:
+            raise ValueError("PRINTAPI_STORAGE_URL must be file:///path or s3://bucket/prefix")
+        return value.strip()
+
+    @field_validator("s3_endpoint_url", "s3_public_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("an S3 endpoint must be an http:// or https:// URL with a host")
+        return value.strip().rstrip("/")
+
+    @field_validator("temp_dir")
+    @classmethod
+    def _existing_directory(cls, value: str | None) -> str | None:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"PRINTAPI_TEMP_DIR {value!r} is not a directory")
+        return value or None
+
+    @model_validator(mode="after")
+    def _object_store_keys(self) -> Settings:
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "set both PRINTAPI_S3_ACCESS_KEY_ID and PRINTAPI_S3_SECRET_ACCESS_KEY, or neither"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:
@@ -232,6 +301,21 @@ class Settings(BaseSettings):
     @property
     def poll_schedule(self) -> tuple[timedelta, ...]:
         return schedules.parse(self.payment_poll_schedule)
+
+    @property
+    def storage_path(self) -> Path:
+        """The local directory of the print files (when they are not in an object store)."""
+        parts = urlsplit(self.storage_url or "")
+        return Path(unquote(parts.path)) if parts.scheme == "file" else Path(self.storage_dir)
+
+    @property
+    def s3_bucket(self) -> tuple[str, str] | None:
+        """The object store's bucket and key prefix ("" or ending in "/"), or None: local disk."""
+        parts = urlsplit(self.storage_url or "")
+        if parts.scheme != "s3":
+            return None
+        prefix = unquote(parts.path).strip("/")
+        return parts.netloc, f"{prefix}/" if prefix else ""
 
     @property
     def is_sqlite(self) -> bool:

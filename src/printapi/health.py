@@ -1,9 +1,10 @@
 """What a process says about itself: liveness, readiness and metrics.
 
 - ``/healthz`` is liveness: the process answers. It stays cheap and never asks anything else.
-- ``/readyz`` is readiness: the database answers within ``DATABASE_SECONDS``, and every worker loop
-  this process runs has made a turn within its limit and is not restarting after a failure
-  (``kit/supervise``). 503 names what is wrong.
+- ``/readyz`` is readiness: the database answers within ``DATABASE_SECONDS``, the file store
+  takes work (an object store: a HEAD of its bucket within 2 s, its answer kept for 5 s), and
+  every worker loop this process runs has made a turn within its limit and is not restarting
+  after a failure (``kit/supervise``). 503 names what is wrong.
 - ``/metrics``: this process's counters and histograms, and the queue gauges, read from the
   database at scrape time (so every process reports the same, cluster-wide figures for them).
 
@@ -23,6 +24,7 @@ from sqlalchemy import text
 
 from printapi import __version__
 from printapi.kit import metrics
+from printapi.kit.storage import StorageUnavailable
 from printapi.mail import service as mail
 from printapi.runtime import Runtime
 from printapi.webhooks import service as webhooks
@@ -34,6 +36,7 @@ DATABASE_SECONDS = 2.0
 class Readiness:
     problems: list[str]
     database: str
+    storage: str = "ok"
     loops: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -50,6 +53,7 @@ class Readiness:
             "version": __version__,
             "problems": self.problems,
             "database": self.database,
+            "storage": self.storage,
             "loops": self.loops,
         }
 
@@ -64,7 +68,13 @@ async def readiness(runtime: Runtime) -> Readiness:
     except Exception as exc:  # any failure to answer means: not ready, and why
         database = f"{exc.__class__.__name__}: {exc}"[:300] if str(exc) else exc.__class__.__name__
         problems.insert(0, f"database: {database}")
-    return Readiness(problems, database, runtime.loops.report())
+    try:
+        await runtime.storage.check()
+        storage = "ok"
+    except StorageUnavailable as exc:
+        storage = str(exc)[:300]
+        problems.insert(0 if database == "ok" else 1, f"storage: {storage}")
+    return Readiness(problems, database, storage, runtime.loops.report())
 
 
 async def metrics_text(runtime: Runtime) -> bytes:

@@ -4,135 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
-from printapi.kit.clock import SystemClock
 from printapi.models import MailMessage
 from printapi.runtime import Runtime
-from printapi.worker import Worker
-from tests.conftest import (
-    TEST_PASSWORDS,
-    Backend,
-    _empty,
-    _settings,
-    app_for,
-    bearer,
-    book_item,
-    make_credentials,
-    order_body,
-)
+from tests.conftest import _settings, book_item, order_body
+from tests.files.conftest import FileServer
 from tests.files.make_files import make_pdf
 
 CONTENT_MM = (154.0, 216.0)
 COVER_MM = (348.56, 253.0)
-
-
-class FileServer:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.base = ""
-        self.hits: list[str] = []
-        # name -> Location sent as written (web.HTTPFound would normalise it through yarl)
-        self.raw_redirects: dict[str, str] = {}
-
-    def url(self, path: str) -> str:
-        return f"{self.base}{path}"
-
-
-def _app(server: FileServer) -> web.Application:
-    async def serve(request: web.Request) -> web.StreamResponse:
-        server.hits.append(request.path)
-        name = request.match_info["name"]
-        if name == "slow.pdf":
-            await asyncio.sleep(5)
-        if name.startswith("redirect-"):
-            raise web.HTTPFound(name.removeprefix("redirect-").replace("_", "/").replace("~", ":"))
-        if name in server.raw_redirects:
-            return web.Response(status=302, headers={"Location": server.raw_redirects[name]})
-        if name == "huge.pdf":
-            return web.Response(body=b"%PDF" + b"0" * 2_000_000, content_type="application/pdf")
-        path = server.folder / name
-        if not path.exists():
-            raise web.HTTPNotFound
-        return web.FileResponse(path)
-
-    app = web.Application()
-    app.router.add_get("/files/{name}", serve)
-    return app
-
-
-@asynccontextmanager
-async def serving(folder: Path, host: str) -> AsyncIterator[FileServer]:
-    server = FileServer(folder)
-    server.folder.mkdir()
-    runner = web.AppRunner(_app(server), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, 0)
-    await site.start()
-    assert site._server is not None
-    server.base = f"http://{host}:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
-    try:
-        yield server
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    async with serving(tmp_path / "served", "127.0.0.1") as server:
-        yield server
-
-
-@pytest.fixture
-async def other_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    """A second file server, on 127.0.0.2 (tests that use it allow only 127.0.0.1)."""
-    async with serving(tmp_path / "other", "127.0.0.2") as server:
-        yield server
-
-
-@pytest.fixture
-def allow_networks() -> str:
-    """PRINTAPI_OUTBOUND_ALLOW_NETWORKS of the downloading worker: the file server is on loopback."""
-    return "127.0.0.0/8"
-
-
-@pytest.fixture
-async def downloading(
-    backend: Backend, tmp_path: Path, allow_networks: str
-) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, dict[str, str]]]:
-    settings = _settings(
-        backend.url,
-        storage_dir=str(tmp_path / "store"),
-        outbound_allow_networks=allow_networks,
-        download_schedule="100ms,100ms",
-        download_timeout_seconds=1.5,
-        download_connect_timeout_seconds=1.0,
-        preflight_timeout_seconds=20,
-        download_lease_seconds=30,
-        max_upload_bytes=1_000_000,
-        worker_poll_seconds=0.2,
-    )
-    runtime = Runtime.create(settings, clock=SystemClock(), passwords=TEST_PASSWORDS)
-    loops = Worker(runtime)
-    task = asyncio.create_task(loops.run())
-    transport = httpx.ASGITransport(app=app_for(runtime))
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            headers = await bearer(client, await make_credentials(runtime))
-            yield runtime, client, headers
-    finally:
-        loops.stop()
-        await asyncio.wait_for(task, 15)
-        await _empty(runtime)
-        await runtime.close()
 
 
 async def place_with_urls(
@@ -150,6 +37,15 @@ async def place_with_urls(
     assert {f["status"] for f in files.values()} == {"DownloadPending"}
     order_id: str = response.json()["id"]
     return order_id
+
+
+async def place_good_book(client: httpx.AsyncClient, headers: dict[str, str], server: FileServer) -> str:
+    """An order of a book whose content and cover are good files on ``server``."""
+    make_pdf(server.folder / "content.pdf", size_mm=CONTENT_MM, pages=32)
+    make_pdf(server.folder / "cover.pdf", size_mm=COVER_MM)
+    return await place_with_urls(
+        client, headers, server.url("/files/content.pdf"), server.url("/files/cover.pdf")
+    )
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) -> None:
@@ -176,11 +72,7 @@ class TestDownloads:
         self, downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]], file_server: FileServer
     ) -> None:
         _, client, headers = downloading
-        make_pdf(file_server.folder / "content.pdf", size_mm=CONTENT_MM, pages=32)
-        make_pdf(file_server.folder / "cover.pdf", size_mm=COVER_MM)
-        order_id = await place_with_urls(
-            client, headers, file_server.url("/files/content.pdf"), file_server.url("/files/cover.pdf")
-        )
+        order_id = await place_good_book(client, headers, file_server)
 
         async def processing() -> bool:
             return (await files_of(client, headers, order_id))["status"] == "Processing"

@@ -204,3 +204,68 @@ class TestLivePaymentProvider:
 
     def test_development_pays_live_orders_on_the_test_page(self) -> None:
         assert make_settings(mode="development", secret_key=DEV_SECRET_KEY).live_provider == "test"
+
+
+class TestFileStorage:
+    def test_local_disk_is_the_default(self) -> None:
+        settings = make_settings()
+        assert settings.s3_bucket is None
+        assert str(settings.storage_path) == "var/files"
+
+    def test_a_file_url_names_the_directory(self) -> None:
+        settings = make_settings(storage_url="file:///srv/print%20files")
+        assert settings.s3_bucket is None
+        assert str(settings.storage_path) == "/srv/print files"
+
+    @pytest.mark.parametrize(
+        ("url", "bucket"),
+        [
+            ("s3://print-files", ("print-files", "")),
+            ("s3://print-files/", ("print-files", "")),
+            ("s3://print.files/shop/prod/", ("print.files", "shop/prod/")),
+        ],
+    )
+    def test_an_s3_url_names_the_bucket_and_the_prefix(self, url: str, bucket: tuple[str, str]) -> None:
+        assert make_settings(storage_url=url).s3_bucket == bucket
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "s3://Print_Files/x",
+            "s3://ab",
+            "s3:///prefix",
+            "s3://bucket/x?region=eu",
+            "gs://bucket",
+            "file://host/x",
+        ],
+    )
+    def test_a_bad_storage_url_is_refused_at_start(self, url: str) -> None:
+        with pytest.raises(ValidationError, match="PRINTAPI_STORAGE_URL"):
+            make_settings(storage_url=url)
+
+    def test_an_endpoint_must_be_an_http_url(self) -> None:
+        with pytest.raises(ValidationError, match="S3 endpoint"):
+            make_settings(storage_url="s3://bucket", s3_endpoint_url="minio:9000")
+
+    def test_keys_come_in_pairs(self) -> None:
+        with pytest.raises(ValidationError, match="or neither"):
+            make_settings(storage_url="s3://bucket", s3_access_key_id="AKIA0123456789")
+
+    def test_the_secret_key_is_never_shown(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("PRINTAPI_S3_SECRET_ACCESS_KEY", "very-secret-value")
+        settings = make_settings(storage_url="s3://bucket", s3_access_key_id="AKIA0123456789")
+        assert settings.s3_secret_access_key is not None
+        assert settings.s3_secret_access_key.get_secret_value() == "very-secret-value"
+        assert "very-secret-value" not in repr(settings) + str(settings.model_dump())
+
+    def test_an_error_at_start_does_not_show_the_secrets(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("PRINTAPI_S3_SECRET_ACCESS_KEY", "very-secret-value")
+        with pytest.raises(ValidationError) as refused:
+            make_settings(storage_url="s3://bucket")  # a secret without its key id
+        assert "very-secret-value" not in str(refused.value)
+        assert LONG_SECRET not in str(refused.value)
+
+    def test_the_temporary_directory_must_exist(self, tmp_path: Any) -> None:
+        assert make_settings(temp_dir=str(tmp_path)).temp_dir == str(tmp_path)
+        with pytest.raises(ValidationError, match="PRINTAPI_TEMP_DIR"):
+            make_settings(temp_dir=str(tmp_path / "missing"))

@@ -241,6 +241,7 @@ class TestReadiness:
             "version": __version__,
             "problems": [],
             "database": "ok",
+            "storage": "ok",
             "loops": {},
         }
 

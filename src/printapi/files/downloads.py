@@ -26,16 +26,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printapi.auth import service as auth
 from printapi.config import Settings
 from printapi.files import repository
-from printapi.files.preflight import Result, run_preflight
+from printapi.files.preflight import Result
 from printapi.files.repository import Slot
-from printapi.files.service import accept, expectation_for, findings_of, storage_key
+from printapi.files.service import (
+    accept,
+    discard,
+    expectation_for,
+    findings_of,
+    preflight_stored,
+    storage_key,
+)
 from printapi.kit import schedule
 from printapi.kit.clock import Clock
 from printapi.kit.db import Database
+from printapi.kit.errors import ServiceUnavailable
 from printapi.kit.events import Effects
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import BadUrl, BlockedAddress, OutboundGuard, classify, create_session
-from printapi.kit.storage import FileStorage, TooLarge
+from printapi.kit.storage import FileStorage, StorageUnavailable, TooLarge
 from printapi.kit.wakeup import Wakeup
 from printapi.mail import service as mail
 from printapi.orders import service as orders
@@ -45,6 +53,7 @@ log = get_logger("printapi.files")
 CHANNEL = "downloads"
 MAX_REDIRECTS = 5
 _FINAL_CLASSES = {"blocked", "invalid_url", "too_large", "preflight", "redirects"}
+STORE_DOWN = "our file store was unavailable; the download is tried again"
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,9 @@ async def fetch(
                 return await storage.write(key, _body(response), max_bytes=max_bytes)
         except TooLarge as exc:
             raise FetchError("too_large", f"the file is larger than {max_bytes} bytes") from exc
+        except StorageUnavailable as exc:  # ours, not the sender's: tried again on the schedule
+            log.warning("file store unavailable", key=key, error=str(exc))
+            raise FetchError("storage", STORE_DOWN) from exc
         except (aiohttp.ClientError, OSError, TimeoutError, BadUrl, BlockedAddress) as exc:
             failure = classify(exc)
             raise FetchError(failure.error_class, f"{failure.message} ({url})") from exc
@@ -203,15 +215,21 @@ class Downloader:
         except FetchError as error:
             await self._failed(slot, error, findings=None)
             return
-        result = await run_preflight(
-            self.storage.local_path(key),
-            expectation,
-            declared_type=None,
-            timeout_seconds=self.config.preflight_timeout_seconds,
-            memory_mb=self.config.preflight_memory_mb,
-        )
+        try:
+            result = await preflight_stored(
+                self.storage,
+                key,
+                expectation,
+                declared_type=None,
+                timeout_seconds=self.config.preflight_timeout_seconds,
+                memory_mb=self.config.preflight_memory_mb,
+            )
+        except ServiceUnavailable:
+            await discard(self.storage, key)
+            await self._failed(slot, FetchError("storage", STORE_DOWN), findings=None)
+            return
         if not result.ok:
-            await self.storage.delete(key)
+            await discard(self.storage, key)
             message = "; ".join(f.message for f in result.findings if f.severity == "error")
             await self._failed(slot, FetchError("preflight", message), findings=findings_of(result))
             return
@@ -227,7 +245,7 @@ class Downloader:
             )
             await self.effects(session, accepted)
         if accepted is None:  # cancelled meanwhile, or the lease passed to another worker
-            await self.storage.delete(key)
+            await discard(self.storage, key)
 
     async def _failed(
         self, slot: Slot, error: FetchError, *, findings: list[dict[str, object]] | None

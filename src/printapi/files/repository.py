@@ -194,3 +194,14 @@ async def forget_stored(session: AsyncSession, *, file_pks: Sequence[int]) -> No
         .values(storage_key=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def stored_keys(session: AsyncSession, *, after_pk: int, limit: int) -> list[tuple[int, str]]:
+    """The keys of stored files in primary-key order, ``limit`` at a time after ``after_pk``."""
+    query = (
+        select(ItemFile.pk, ItemFile.storage_key)
+        .where(ItemFile.pk > after_pk, ItemFile.storage_key.is_not(None))
+        .order_by(ItemFile.pk)
+        .limit(limit)
+    )
+    return [(pk, key) for pk, key in (await session.execute(query)).all() if key is not None]

@@ -8,9 +8,10 @@ a slow client blocks nobody.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import AsyncIterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,9 +24,17 @@ from printapi.files.events import FileAccepted
 from printapi.files.preflight import Expectation, Result, run_preflight
 from printapi.files.repository import UPLOADABLE, Slot
 from printapi.kit.db import Database
-from printapi.kit.errors import FieldError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from printapi.kit.errors import (
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+)
 from printapi.kit.events import Effects
-from printapi.kit.storage import FileStorage, TooLarge
+from printapi.kit.logging import get_logger
+from printapi.kit.storage import FileStorage, StorageUnavailable, TooLarge
 from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import FileStatus, OrderStatus
@@ -33,6 +42,8 @@ from printapi.orders.states import FileStatus, OrderStatus
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 MEDIA_OF = {name: media for media, name in MEDIA_TYPES.items()}  # a stored file's type, served
 EXTENSIONS = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}
+
+log = get_logger("printapi.files")
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,12 @@ async def expectation_for(session: AsyncSession, slot: Slot) -> Expectation:
 def storage_key(file: ItemFile, file_type: str | None) -> str:
     extension = EXTENSIONS.get(file_type or "", "bin")
     return f"{file.order_pk}/{file.pk}-{file.kind}-{secrets.token_hex(4)}.{extension}"
+
+
+def download_name(name: str, file_type: str | None) -> str:
+    """The name a stored file is downloaded under: safe in a header (order ids may hold quotes),
+    with its type's extension."""
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.{EXTENSIONS.get(file_type or '', 'bin')}"
 
 
 def findings_of(result: Result) -> list[dict[str, Any]]:
@@ -131,29 +148,74 @@ async def upload(
         size = await storage.write(key, body, max_bytes=limits.max_bytes)
     except TooLarge as exc:
         raise PayloadTooLarge(message=f"The file is larger than {limits.max_bytes} bytes.") from exc
-    result = await run_preflight(
-        storage.local_path(key),
-        expectation,
-        declared_type=declared_type,
-        timeout_seconds=limits.preflight_seconds,
-        memory_mb=limits.preflight_memory_mb,
-    )
-    if not result.ok:
-        await storage.delete(key)
-        async with db.write() as session:
-            await repository.note_rejected_upload(
-                session, file_pk=slot.file.pk, findings=findings_of(result), now=now
-            )
-        raise refusal(result)
+    except StorageUnavailable as exc:
+        raise store_unavailable(exc, key=key) from exc
     try:
+        result = await preflight_stored(
+            storage,
+            key,
+            expectation,
+            declared_type=declared_type,
+            timeout_seconds=limits.preflight_seconds,
+            memory_mb=limits.preflight_memory_mb,
+        )
+        if not result.ok:
+            async with db.write() as session:
+                await repository.note_rejected_upload(
+                    session, file_pk=slot.file.pk, findings=findings_of(result), now=now
+                )
+            raise refusal(result)
         async with db.write() as session:
             await effects(
                 session, await _accept_upload(session, slot=slot, key=key, size=size, result=result, now=now)
             )
     except BaseException:
-        await storage.delete(key)
+        await discard(storage, key)
         raise
     return Uploaded(file_name=slot.file.kind, file_type=result.file_type or declared_type)
+
+
+async def preflight_stored(
+    storage: FileStorage,
+    key: str,
+    expectation: Expectation,
+    *,
+    declared_type: str | None,
+    timeout_seconds: float,
+    memory_mb: int,
+) -> Result:
+    """Preflight of a stored file, on a local copy when the store is elsewhere; a store that cannot
+    lend it is ``ServiceUnavailable``."""
+    try:
+        async with storage.local_copy(key) as path:
+            return await run_preflight(
+                path,
+                expectation,
+                declared_type=declared_type,
+                timeout_seconds=timeout_seconds,
+                memory_mb=memory_mb,
+            )
+    except StorageUnavailable as exc:
+        raise store_unavailable(exc, key=key) from exc
+
+
+def store_unavailable(exc: StorageUnavailable, *, key: str) -> ServiceUnavailable:
+    """The 503 of an upload the store could not take or lend back. What went wrong is logged for the
+    operator (and shown by /readyz), not told to the client: it names the store's address."""
+    log.warning("file store unavailable", key=key, error=str(exc))
+    return ServiceUnavailable(
+        message="The file store is unavailable; the file was not stored.",
+        hints=["Upload the file again in a few minutes; the slot still waits for it."],
+    )
+
+
+async def discard(storage: FileStorage, key: str) -> None:
+    """Delete a file that will not be accepted; a store that is down keeps it (logged), and the
+    failure that brought us here stays the one reported."""
+    try:
+        await storage.delete(key)
+    except StorageUnavailable as exc:
+        log.warning("could not delete a file that was not accepted", key=key, error=str(exc))
 
 
 async def _accept_upload(
@@ -211,3 +273,58 @@ async def stored(
     if slot is None or slot.file.storage_key is None:
         raise NotFound(message=f"No stored {kind} file for item '{item_id}' of order '{order_id}'.")
     return slot.file
+
+
+@dataclass
+class Migration:
+    """How far a copy of the stored files from one store to another has come."""
+
+    dry_run: bool
+    seen: int = 0  # stored files the database names, so far
+    copied: int = 0  # (with dry_run: would be copied)
+    copied_bytes: int = 0
+    present: int = 0  # in the target already, with the same size: skipped
+    missing: list[str] = field(default_factory=list)  # named by the database, not in the source
+
+    def line(self) -> str:
+        verb = "would copy" if self.dry_run else "copied"
+        gib = self.copied_bytes / 1024**3
+        return (
+            f"{self.seen} files: {verb} {self.copied} ({gib:.2f} GiB), {self.present} in the store "
+            f"already, {len(self.missing)} missing from the source"
+        )
+
+
+async def migrate_storage(
+    *,
+    db: Database,
+    source: FileStorage,
+    target: FileStorage,
+    dry_run: bool,
+    progress: Callable[[Migration], None] = lambda _: None,
+    batch: int = 500,
+) -> Migration:
+    """Copy every stored print file the database names from ``source`` to ``target`` under the same
+    key, so the database stays as it is. A file already in the target with the same size is
+    skipped: run it again after an interruption and it goes on where it stopped (a write that was
+    interrupted left nothing behind). ``progress`` hears after every file."""
+    done = Migration(dry_run=dry_run)
+    after = 0
+    while True:
+        async with db.read() as session:
+            keys = await repository.stored_keys(session, after_pk=after, limit=batch)
+        if not keys:
+            return done
+        for after, key in keys:  # noqa: B007 - the last pk is where the next batch starts
+            done.seen += 1
+            size = await source.size(key)
+            if size is None:
+                done.missing.append(key)
+            elif await target.size(key) == size:
+                done.present += 1
+            else:
+                if not dry_run:
+                    await target.write(key, source.read(key), max_bytes=size)
+                done.copied += 1
+                done.copied_bytes += size
+            progress(done)

@@ -18,7 +18,7 @@ Hierarchy::
     │   └── BodyTooLarge      413  raised by the body limit's ``receive``: the request is aborted
     ├── UnsupportedMediaType  415
     ├── RateLimited           429
-    └── ServiceUnavailable    503  a service we depend on (a payment provider) cannot answer now
+    └── ServiceUnavailable    503  what we depend on (a payment provider, the file store) cannot answer now
 """
 
 from __future__ import annotations
@@ -130,4 +130,4 @@ class RateLimited(ApiError):
 
 class ServiceUnavailable(ApiError):
     status = 503
-    code = "unavailable"
+    code = "service_unavailable"

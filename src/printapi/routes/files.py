@@ -7,18 +7,17 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from printapi import effects
-from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require
+from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, require, stored_file_response
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
 from printapi.files import service
-from printapi.files.service import MEDIA_OF, MEDIA_TYPES, Limits
+from printapi.files.service import MEDIA_TYPES, Limits
 from printapi.kit.errors import InvalidInput, UnsupportedMediaType
 from printapi.kit.schema import WireOut
-from printapi.kit.storage import FileStorage
 from printapi.kit.wire import WireResponse
 
 router = APIRouter(tags=["files"])
@@ -38,6 +37,14 @@ _UPLOAD_DOC = {
             },
         },
     }
+}
+
+
+_DOWNLOAD_DOC: dict[int | str, dict[str, object]] = {
+    307: {
+        "description": "Files in an object store: a redirect to a short-lived presigned URL of the store "
+        "(PRINTAPI_S3_PRESIGN_SECONDS) that serves the file under the same name and type"
+    },
 }
 
 
@@ -115,22 +122,15 @@ async def upload_item_file(
     )
 
 
-def _stream(storage: FileStorage, key: str, file_type: str | None, name: str) -> StreamingResponse:
-    return StreamingResponse(
-        storage.read(key),
-        media_type=MEDIA_OF.get(file_type or "", "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @router.get(
     "/orders/{order_id}/items/{item_id}/files/{kind}",
     summary="Download a stored print file of your order (extension)",
     response_class=StreamingResponse,
+    responses=_DOWNLOAD_DOC,
 )
 async def get_item_file(
     order_id: str, item_id: str, kind: Kind, principal: Tracker, session: ReadSession, runtime: RuntimeDep
-) -> StreamingResponse:
+) -> Response:
     file = await service.stored(
         session,
         account_id=principal.account_id,
@@ -139,8 +139,7 @@ async def get_item_file(
         item_id=item_id,
         kind=kind,
     )
-    assert file.storage_key is not None
-    return _stream(runtime.storage, file.storage_key, file.file_type, f"{order_id}-{item_id}-{kind}")
+    return await stored_file_response(runtime, file, name=f"{order_id}-{item_id}-{kind}")
 
 
 @router.get(
@@ -148,6 +147,7 @@ async def get_item_file(
     summary="Download a stored print file (operators)",
     tags=["operator"],
     response_class=StreamingResponse,
+    responses=_DOWNLOAD_DOC,
 )
 async def get_account_item_file(
     account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
@@ -158,9 +158,8 @@ async def get_account_item_file(
     session: ReadSession,
     runtime: RuntimeDep,
     environment: Annotated[Environment | None, Query()] = None,
-) -> StreamingResponse:
+) -> Response:
     file = await service.stored(
         session, account_id=account_id, environment=environment, order_id=order_id, item_id=item_id, kind=kind
     )
-    assert file.storage_key is not None
-    return _stream(runtime.storage, file.storage_key, file.file_type, f"{order_id}-{item_id}-{kind}")
+    return await stored_file_response(runtime, file, name=f"{order_id}-{item_id}-{kind}")

@@ -7,16 +7,16 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from printapi import effects
-from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, WriteSession
+from printapi.api import MAX_DB_INT, ReadSession, RuntimeDep, WriteSession, stored_file_response
 from printapi.auth.principal import Environment
 from printapi.coupons import service as coupons
 from printapi.coupons.terms import CouponScope, CouponType
 from printapi.dashboard import forms, service, views
 from printapi.dashboard.pages import DashboardRoute, render, see_other, segment
-from printapi.dashboard.routes.orders import Kind, stream
+from printapi.dashboard.routes.orders import Kind
 from printapi.dashboard.security import OperatorAction, OperatorPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.files import service as files
@@ -75,11 +75,11 @@ async def download(
     _: OperatorPage,
     session: ReadSession,
     runtime: RuntimeDep,
-) -> StreamingResponse:
+) -> Response:
     file = await files.stored(
         session, account_id=account_id, environment=environment, order_id=order_id, item_id=item_id, kind=kind
     )
-    return stream(runtime.storage, file, f"{order_id}-{item_id}-{kind}")
+    return await stored_file_response(runtime, file, name=f"{order_id}-{item_id}-{kind}")
 
 
 @router.post("/orders/{account_id}/{environment}/{order_id}/status")

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 
 from printapi import effects
-from printapi.api import ReadSession, RuntimeDep, WriteSession
+from printapi.api import ReadSession, RuntimeDep, WriteSession, stored_file_response
 from printapi.auth.principal import Environment
 from printapi.dashboard import forms, service, views
 from printapi.dashboard.pages import DashboardRoute, render, see_other, segment
 from printapi.dashboard.security import OwnerAction, OwnerPage, form_of
 from printapi.dashboard.service import Flash
 from printapi.files import service as files
-from printapi.files.service import MEDIA_OF
 from printapi.kit.pagination import PageRequest
-from printapi.kit.storage import FileStorage
-from printapi.models import ItemFile
 from printapi.orders import service as orders
 from printapi.orders.states import OrderStatus
 
@@ -39,18 +35,6 @@ def search_of(query: dict[str, str], zone: ZoneInfo) -> orders.OrderSearch:
         created_from=forms.day_start(forms.day(query, "created_from"), zone),
         created_before=forms.day_start(forms.day(query, "created_to"), zone, next_day=True),
         text=forms.text(query, "q"),
-    )
-
-
-def stream(storage: FileStorage, file: ItemFile, name: str) -> StreamingResponse:
-    """A stored print file as a download."""
-    assert file.storage_key is not None  # files.stored() returns stored files only
-    extension = {"PDF": "pdf", "PNG": "png", "JPEG": "jpg"}.get(file.file_type or "", "bin")
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", name)  # order ids may hold quotes; the header may not
-    return StreamingResponse(
-        storage.read(file.storage_key),
-        media_type=MEDIA_OF.get(file.file_type or "", "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
     )
 
 
@@ -101,7 +85,7 @@ async def download(
     visitor: OwnerPage,
     session: ReadSession,
     runtime: RuntimeDep,
-) -> StreamingResponse:
+) -> Response:
     file = await files.stored(
         session,
         account_id=visitor.account.id,
@@ -110,7 +94,7 @@ async def download(
         item_id=item_id,
         kind=kind,
     )
-    return stream(runtime.storage, file, f"{order_id}-{item_id}-{kind}")
+    return await stored_file_response(runtime, file, name=f"{order_id}-{item_id}-{kind}")
 
 
 @router.post("/test/{order_id}/status")

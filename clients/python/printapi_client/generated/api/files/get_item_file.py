@@ -36,6 +36,10 @@ def _parse_response(
         response_200 = cast(Any, None)
         return response_200
 
+    if response.status_code == 307:
+        response_307 = cast(Any, None)
+        return response_307
+
     if response.status_code == 400:
         response_400 = ErrorOut.from_dict(response.json())
 
