@@ -38,6 +38,7 @@ class Readiness:
     database: str
     storage: str = "ok"
     loops: dict[str, dict[str, Any]] = field(default_factory=dict)
+    leader: bool | None = None  # whether this process's worker runs the periodic jobs
 
     @property
     def ready(self) -> bool:
@@ -55,6 +56,7 @@ class Readiness:
             "database": self.database,
             "storage": self.storage,
             "loops": self.loops,
+            **({"leader": self.leader} if self.leader is not None else {}),
         }
 
 
@@ -74,7 +76,8 @@ async def readiness(runtime: Runtime) -> Readiness:
     except StorageUnavailable as exc:
         storage = str(exc)[:300]
         problems.insert(0 if database == "ok" else 1, f"storage: {storage}")
-    return Readiness(problems, database, storage, runtime.loops.report())
+    leading = runtime.loops.leading
+    return Readiness(problems, database, storage, runtime.loops.report(), leading() if leading else None)
 
 
 async def metrics_text(runtime: Runtime) -> bytes:

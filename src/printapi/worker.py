@@ -36,6 +36,7 @@ from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
 from printapi.files.downloads import DownloadConfig, Downloader, download_session
 from printapi.kit import loop, schedule, statistics
+from printapi.kit.leader import Leadership
 from printapi.kit.logging import get_logger
 from printapi.kit.outbound import create_session
 from printapi.kit.supervise import RESTART_BACKOFF, Backoff, Heartbeat, LoopSpec, supervise
@@ -168,21 +169,28 @@ JOB_STUCK_SECONDS = 300.0
 
 @dataclass(frozen=True)
 class JobStep:
-    """A job as a ``kit.loop.Step``: a turn runs it once; then it waits its interval (or, with a
-    channel, a wake-up on it)."""
+    """A job as a ``kit.loop.Step``: a turn runs it once, when this worker leads the periodic
+    jobs (``kit/leader.py``); then it waits its interval (or, with a channel, a wake-up on it). A
+    worker that does not lead looks again after the election's retry."""
 
     job: Job
     runtime: Runtime
     stopping: asyncio.Event
+    leadership: Leadership
 
     async def run_once(self) -> bool:
+        if not self.leadership.leading:
+            return False  # another worker runs it
         done = await self.job.run(self.runtime)
         if done:
             log.info("job done", job=self.job.name, rows=done)
         return False
 
     async def idle(self) -> None:
-        if self.job.channel is None:
+        if not self.leadership.leading:  # look again as soon as this worker may have become the leader
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=self.leadership.retry_seconds)
+        elif self.job.channel is None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=self.job.interval_seconds)
         else:
@@ -211,6 +219,7 @@ class Worker:
         self.stopping = asyncio.Event()
         self._listener: PostgresListener | None = None
         self._http: list[aiohttp.ClientSession] = []
+        self.leadership = Leadership.always()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -229,8 +238,10 @@ class Worker:
         runtime = self.runtime
         if runtime.db.dialect == "postgresql":
             self._listener = PostgresListener(asyncpg_dsn(runtime.settings.database_url), runtime.wakeup)
+            self.leadership = Leadership(asyncpg_dsn(runtime.settings.database_url))
         elif runtime.doorbell is not None:
             runtime.doorbell.listen(runtime.wakeup)
+        runtime.loops.leading = lambda: self.leadership.leading
         self._http = [
             create_session(
                 runtime.guard, timeout_seconds=runtime.settings.webhook_timeout_seconds, user_agent=USER_AGENT
@@ -258,6 +269,7 @@ class Worker:
             await http.close()
         if self._listener is not None:
             await self._listener.stop()
+        await self.leadership.stop()
         if self.runtime.doorbell is not None:
             self.runtime.doorbell.stop_listening()
         log.info("worker stopped", worker=self.name)
@@ -282,14 +294,15 @@ class Worker:
                 LoopSpec(
                     job.name,
                     job.interval_seconds + JOB_STUCK_SECONDS,
-                    self._turns(JobStep(job, runtime, stopping)),
+                    self._turns(JobStep(job, runtime, stopping, self.leadership)),
                 )
                 for job in self.jobs
             ),
         ]
         if self._listener is not None:
-            listener = self._listener
+            listener, leadership = self._listener, self.leadership
             loops.append(LoopSpec("postgres-listen", None, lambda beat: listener.run(stopping, beat)))
+            loops.append(LoopSpec("leader-election", None, lambda beat: leadership.run(stopping, beat)))
         if settings.smtp_host:
             loops.append(
                 LoopSpec("mail-outbox", mail_tasks.stuck_after(settings), self._turns(self._outbox()))

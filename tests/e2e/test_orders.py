@@ -67,7 +67,8 @@ class TestTheProcessesAsShipped:
             async with httpx.AsyncClient(base_url=deployment.worker_base) as operations:
                 worker_ready = await operations.get("/readyz")
             assert worker_ready.status_code == 200, worker_ready.text
-            assert set(worker_ready.json()["loops"]) == LOOPS | {"postgres-listen"}
+            assert set(worker_ready.json()["loops"]) == LOOPS | {"postgres-listen", "leader-election"}
+            assert worker_ready.json()["leader"] is True  # the only worker leads the periodic jobs
             assert any("/uvloop/loop." in path for path in mapped_files(deployment.process("worker").pid))
             api_processes = [pid for pid in children(serve.pid) if "spawn_main" in command_line(pid)]
             assert len(api_processes) == 2

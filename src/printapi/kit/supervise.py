@@ -73,6 +73,8 @@ class Loops:
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
         self._beats: dict[str, Heartbeat] = {}
+        # Whether these loops' worker leads the periodic jobs (kit/leader.py); None: no worker here.
+        self.leading: Callable[[], bool] | None = None
 
     def heartbeat(self, name: str, *, stale_after: float | None) -> Heartbeat:
         beat = self._beats[name] = Heartbeat(name, stale_after, self._monotonic)
