@@ -153,14 +153,13 @@ def _configure_sqlite(engine: AsyncEngine, *, writer: bool) -> None:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Writers take the write lock up front: a deferred transaction that reads and then
-        # writes fails with SQLITE_BUSY instead of waiting for the lock.
-        if writer:
+    if writer:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            # Writers take the write lock up front: a deferred transaction that reads and then
+            # writes fails with SQLITE_BUSY instead of waiting for the lock.
             _begin_immediate(conn.connection.dbapi_connection)
-        else:
-            conn.exec_driver_sql("BEGIN")
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,11 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.read_sessions() as session, session.begin():
+        """A session for reading: each statement sees what was committed when it began (read
+        committed, on both databases). On SQLite the readers run in autocommit, so a read costs
+        its statements only: no BEGIN, COMMIT or ROLLBACK, each of which is a trip to aiosqlite's
+        thread (bench/hot_path.py: three of a GET's five)."""
+        async with self.read_sessions() as session:
             yield session
 
     async def dispose(self) -> None:
@@ -209,7 +212,8 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         # One writer connection per process: a bigger pool only makes connections fight in
         # SQLite's sleeping busy handler (second-long tails, see research/deps.md).
         write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30)
-        read = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4)
+        # Readers are in autocommit (isolation_level None, below): nothing to roll back.
+        read = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4, skip_autocommit_rollback=True)
         _configure_sqlite(write, writer=True)
         _configure_sqlite(read, writer=False)
     else:
