@@ -7,15 +7,17 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from printapi.auth.principal import Environment
-from printapi.models import Account, Order, OrderItem, OrderStatusChange
+from printapi.models import Account, Order, OrderItem, OrderStatusChange, Shipment
 from printapi.orders.states import OrderStatus
 
 # One round trip: an order has few items and files, so joining them costs less than asking twice more.
 _WITH_ITEMS = joinedload(Order.items).joinedload(OrderItem.files)
 _WITH_PAYMENT = joinedload(Order.payment)
+# Shipments apart (one more query for them and their lines): joined, they would multiply the rows.
+_WITH_SHIPMENTS = selectinload(Order.shipments).joinedload(Shipment.items)
 
 
 async def get_for_account(
@@ -25,14 +27,14 @@ async def get_for_account(
     result = await session.execute(
         select(Order)
         .where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
-        .options(_WITH_ITEMS, _WITH_PAYMENT)
+        .options(_WITH_ITEMS, _WITH_PAYMENT, _WITH_SHIPMENTS)
     )
     return result.unique().scalar_one_or_none()
 
 
 async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order | None:
     result = await session.execute(
-        select(Order).where(Order.pk == order_pk).options(_WITH_ITEMS, _WITH_PAYMENT)
+        select(Order).where(Order.pk == order_pk).options(_WITH_ITEMS, _WITH_PAYMENT, _WITH_SHIPMENTS)
     )
     return result.unique().scalar_one_or_none()
 

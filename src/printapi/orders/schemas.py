@@ -17,6 +17,7 @@ from printapi.kit.schema import LocalDateTime, Members, Number, PageOut, WireMod
 from printapi.kit.urls import Urls
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 from printapi.orders.pricing import Invoice, Section
+from printapi.orders.shipments.schemas import ShipmentOut, shipments_of
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
 from printapi.shipping.schemas import MethodOut
@@ -225,6 +226,8 @@ class OrderOut(WireOut):
     date_time: LocalDateTime
     status: OrderStatus
     tracking_url: str | None = None
+    # Extension: the parcels it left in (orders/shipments/); trackingUrl stays the first one's.
+    shipments: list[ShipmentOut]
     email: str | None = None
     username: str | None = None
     production_speed: ProductionSpeed
@@ -247,6 +250,7 @@ class OrderOut(WireOut):
             date_time=order.created_at,
             status=order.status,
             tracking_url=order.tracking_url,
+            shipments=shipments_of(order),
             email=order.email,
             username=order.username,
             production_speed=order.production_speed,
