@@ -226,8 +226,6 @@ class OrderOut(WireOut):
     date_time: LocalDateTime
     status: OrderStatus
     tracking_url: str | None = None
-    # Extension: the parcels it left in (orders/shipments/); trackingUrl stays the first one's.
-    shipments: list[ShipmentOut]
     email: str | None = None
     username: str | None = None
     production_speed: ProductionSpeed
@@ -239,6 +237,9 @@ class OrderOut(WireOut):
     shipping: ShippingOut | SkipJsonSchema[None]
     invoice: InvoiceOut
     invoicing_state: InvoicingState
+    # Extension: the parcels it left in, once it has any (orders/shipments/); trackingUrl stays
+    # the first one's.
+    shipments: list[ShipmentOut] | None = None
 
     @classmethod
     def of(cls, order: Order, invoice: Invoice, urls: Urls) -> Self:
@@ -250,7 +251,6 @@ class OrderOut(WireOut):
             date_time=order.created_at,
             status=order.status,
             tracking_url=order.tracking_url,
-            shipments=shipments_of(order),
             email=order.email,
             username=order.username,
             production_speed=order.production_speed,
@@ -261,6 +261,7 @@ class OrderOut(WireOut):
             shipping=None if v1 else {"method": method, "address": address},
             invoice=_invoice(invoice),
             invoicing_state=order.invoicing_state,
+            shipments=shipments_of(order) or None,
         )
 
 
