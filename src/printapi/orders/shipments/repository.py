@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from printapi.models import Order, OrderItem, Shipment, ShipmentItem
 
@@ -49,13 +48,3 @@ async def set_first_tracking_url(session: AsyncSession, *, order_pk: int, tracki
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
 
-
-async def of_orders(session: AsyncSession, *, order_pks: list[int]) -> list[Shipment]:
-    """The shipments of these orders with their lines, each order's in number order."""
-    query = (
-        select(Shipment)
-        .where(Shipment.order_pk.in_(order_pks))
-        .order_by(Shipment.order_pk, Shipment.number)
-        .options(selectinload(Shipment.items))
-    )
-    return list((await session.execute(query)).scalars())
