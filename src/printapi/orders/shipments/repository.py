@@ -47,4 +47,3 @@ async def set_first_tracking_url(session: AsyncSession, *, order_pk: int, tracki
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of a DML statement
-
