@@ -38,6 +38,8 @@ from printapi.kit.storage import LocalStorage, StorageUnavailable
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
 from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.shipments import service as shipments
+from printapi.orders.shipments.schemas import ShipmentIn, ShipmentItemIn
 from printapi.orders.states import OrderStatus
 from printapi.runtime import Runtime, freeze_startup_objects
 from printapi.webhooks import service as webhooks
@@ -392,6 +394,65 @@ def orders_set_status(
         )
         await effects.handle(session, changed)
         return f"order {changed.order.id}: {changed.order.status}"
+
+    typer.echo(_in_transaction(work))
+
+
+def _shipment_lines(items: list[str]) -> list[ShipmentItemIn]:
+    """``--item ID=QUANTITY`` options as the lines of a shipment."""
+    lines = []
+    for value in items:
+        item_id, _, quantity = value.rpartition("=")
+        if not item_id or not quantity.isdigit():
+            raise ApiError(message=f"--item {value}: expected ITEM_ID=QUANTITY, e.g. 00001=2")
+        try:
+            lines.append(ShipmentItemIn(item_id=item_id, quantity=int(quantity)))
+        except ValidationError as exc:
+            raise ApiError(message=f"--item {value}: {exc.errors()[0]['msg']}") from exc
+    return lines
+
+
+@orders_app.command("ship")
+def orders_ship(
+    order_id: Annotated[str, typer.Argument(help="The order id as the shop knows it.")],
+    item: Annotated[
+        list[str] | None,
+        typer.Option(help="ITEM_ID=QUANTITY carried by this parcel (repeat it); none: everything left."),
+    ] = None,
+    carrier: Annotated[str | None, typer.Option(help="The carrier, e.g. PostNL.")] = None,
+    tracking_code: Annotated[str | None, typer.Option(help="The carrier's code of the parcel.")] = None,
+    tracking_url: Annotated[str | None, typer.Option(help="Where the parcel is followed.")] = None,
+    account: Annotated[str | None, typer.Option(help="E-mail of the account, when ids collide.")] = None,
+    environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
+) -> None:
+    """Record a parcel of an order in Processing; the one with the last items ships the order."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> str:
+        account_id = (await auth.find_account(session, email=account)).id if account else None
+        try:
+            request = ShipmentIn(
+                carrier=carrier,
+                tracking_code=tracking_code,
+                tracking_url=tracking_url,
+                items=_shipment_lines(item) if item else None,
+            )
+        except ValidationError as exc:
+            raise ApiError(message=str(exc)) from exc
+        recorded = await shipments.operator_record(
+            session,
+            order_id=order_id,
+            account_id=account_id,
+            environment=environment,
+            request=request,
+            now=runtime.clock.now(),
+        )
+        await effects.handle(session, *recorded.events)
+        carried = ", ".join(f"{line.quantity} x {line.item_id}" for line in recorded.shipment.items)
+        left = ", ".join(f"{quantity} x {item_id}" for item_id, quantity in recorded.left.items() if quantity)
+        return (
+            f"order {recorded.order.id}: shipment {recorded.shipment.number} ({carried}); "
+            f"{recorded.order.status}" + (f", left to ship: {left}" if left else "")
+        )
 
     typer.echo(_in_transaction(work))
 

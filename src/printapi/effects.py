@@ -29,6 +29,8 @@ from printapi.kit.events import Event
 from printapi.orders import service as orders
 from printapi.orders.events import OrderStatusChanged
 from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.shipments import service as shipments
+from printapi.orders.shipments.events import ShipmentRecorded
 from printapi.orders.states import OrderStatus
 from printapi.payments import service as payments
 from printapi.payments.events import PaymentSettled, TestClockAdvanced
@@ -86,6 +88,32 @@ async def notify_webhooks(session: AsyncSession, event: OrderStatusChanged) -> E
     return ()
 
 
+async def ship_the_rest(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """An order moved to Shipped by a status change: what no parcel carried yet leaves as one
+    shipment with the move's tracking URL (nothing, when its last parcel moved it)."""
+    if event.current is OrderStatus.SHIPPED:
+        await shipments.ship_the_rest(
+            session, order=event.order, tracking_url=event.tracking_url, source=event.source, now=event.now
+        )
+    return ()
+
+
+async def record_shipment(session: AsyncSession, event: ShipmentRecorded) -> Events:
+    """A parcel that leaves items behind is a change of the order: a row of its history (which
+    ``sync/statuses`` shows, the status unchanged) and its webhooks."""
+    order = event.order
+    await orders.record_change(
+        session,
+        order=order,
+        previous=OrderStatus(order.status),
+        source=event.source,
+        note=event.note,
+        now=event.now,
+    )
+    await webhooks.notify_order_changed(session, order=order, now=event.now)
+    return ()
+
+
 async def order_follows_payment(session: AsyncSession, event: PaymentSettled) -> Events:
     """A payment that failed or was cancelled cancels its Created order (which records and
     notifies the move); any other outcome is a change of the order for its history and its
@@ -135,10 +163,12 @@ EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
         refund_paid_payment,
         record_history,
         notify_webhooks,
+        ship_the_rest,
     ),
     PaymentSettled: (order_follows_payment,),
     FileAccepted: (production_follows_file,),
     TestClockAdvanced: (webhooks_follow_clock,),
+    ShipmentRecorded: (record_shipment,),
 }
 
 

@@ -3,8 +3,8 @@
 One scenario walks the whole API as a shop, its operator and a v1 client would: the catalogue, a
 quote, the account and its consumer prices, coupons, orders with every member (a checkout, a
 discount, files waiting, downloading, refused and accepted, a tracking URL), the payment setup,
-status changes and their sync, webhook endpoints and their delivery log, the v1 alias and the
-error answers. Each answer's status, media type, Location and body are compared with
+status changes and their sync, shipments in parts, webhook endpoints and their delivery log, the
+v1 alias and the error answers. Each answer's status, media type, Location and body are compared with
 ``golden/wire.txt``; the random parts (codes, endpoint and message ids, secrets, tokens) are named
 in order of appearance, so which answers share a value still counts. Both databases must write
 the same bytes.
@@ -292,6 +292,26 @@ async def errors(t: Transcript, shop: dict[str, str]) -> None:
     await t.call("bad credentials", "POST", "/v2/oauth", data={"grant_type": "client_credentials"})
 
 
+async def shipments(t: Transcript, shop: dict[str, str], operator: dict[str, str], account_id: int) -> None:
+    """Extension: an order leaves in two parcels; the operator's answers and the order's member."""
+    items = [book_item(id="00001", quantity=2), {"id": "00002", "productId": "poster_a3_sta", "quantity": 1}]
+    body = {"id": "wire-s", "items": items, "shipping": {"address": address()}}
+    await t.call("an order to ship in parts", "POST", "/v2/orders", shop, json=body)
+    await t.call("its production", "POST", "/v2/orders/wire-s/status", shop, json={"status": "Processing"})
+    path = f"/v2/operator/accounts/{account_id}/orders/wire-s/shipments"
+    first = {
+        "carrier": "PostNL",
+        "trackingCode": "3SABC1",
+        "trackingUrl": "https://track.example/3SABC1",
+        "items": [{"itemId": "00001", "quantity": 1}],
+    }
+    await t.call("a first parcel", "POST", path, operator, json=first)
+    too_many = {"items": [{"itemId": "00001", "quantity": 2}, {"itemId": "00003", "quantity": 1}]}
+    await t.call("a parcel with more than is left", "POST", path, operator, json=too_many)
+    await t.call("the last parcel", "POST", path, operator, json={"carrier": "DHL", "trackingCode": "JVGL2"})
+    await t.call("an order shipped in parts", "GET", "/v2/orders/wire-s", shop)
+
+
 async def token(t: Transcript, credentials: Credentials) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -324,6 +344,7 @@ async def test_every_answer_is_written_as_recorded(
     await delivery_log(t, runtime, auth_headers, endpoint)
     await version_one(t, auth_headers)
     await errors(t, auth_headers)
+    await shipments(t, auth_headers, operator, shop.account_id)
 
     if os.environ.get("PRINTAPI_WRITE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)

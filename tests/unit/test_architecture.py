@@ -67,7 +67,7 @@ WRITES: dict[str, set[str]] = {
     "coupons": {"Coupon"},
     # Placing an order adds its items' files in their first status with it (the ORM cascades
     # them); every later move of a file is files/'s.
-    "orders": {"Order", "OrderItem", "OrderStatusChange"},
+    "orders": {"Order", "OrderItem", "OrderStatusChange", "Shipment", "ShipmentItem"},
     "payments": {"Payment", "PaymentTask"},
     "files": {"ItemFile"},
     "webhooks": {"WebhookEndpoint", "WebhookNotification", "WebhookAttempt", "OwnerAlert"},

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from printapi.kit.errors import FieldError, InvalidInput
 from printapi.orders.schemas import StatusChangeIn
+from printapi.orders.shipments.schemas import ShipmentIn, ShipmentItemIn
 from printapi.orders.states import OrderStatus
 
 E = TypeVar("E", bound=StrEnum)
@@ -118,4 +119,31 @@ def status_change(form: dict[str, str]) -> StatusChangeIn:
         return StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]) or "status", e["msg"]) for e in exc.errors()]
+        raise InvalidInput.of(errors) from exc
+
+
+SHIPMENT_LINES = 100  # an order has at most 100 items
+
+
+def shipment(form: dict[str, str]) -> ShipmentIn:
+    """A parcel from the console's form: carrier, tracking_code, tracking_url, and per item of the
+    order ``item_<n>`` (its id) with ``quantity_<n>`` (how many this parcel carries; 0 or empty:
+    none). At least one item must be carried; the service checks what is left to ship."""
+    wanted = [(text(form, f"item_{n}"), whole(form, f"quantity_{n}")) for n in range(SHIPMENT_LINES)]
+    try:
+        lines = [
+            ShipmentItemIn(item_id=item_id, quantity=quantity)
+            for item_id, quantity in wanted
+            if item_id and quantity
+        ]
+        if not lines:
+            raise InvalidInput.on("quantity_0", "choose how many of at least one item this parcel carries")
+        return ShipmentIn(
+            carrier=text(form, "carrier"),
+            tracking_code=text(form, "tracking_code"),
+            tracking_url=text(form, "tracking_url"),
+            items=lines,
+        )
+    except ValidationError as exc:
+        errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
         raise InvalidInput.of(errors) from exc

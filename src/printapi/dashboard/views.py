@@ -26,6 +26,7 @@ from printapi.kit.pagination import Page, PageRequest
 from printapi.models import Account, ApiClient, CheckoutPrice, Order, OrderStatusChange, WebhookEndpoint
 from printapi.orders import service as orders
 from printapi.orders.pricing import Invoice
+from printapi.orders.shipments import service as shipments
 from printapi.orders.states import TRANSITIONS, OrderStatus
 from printapi.webhooks import service as webhooks
 from printapi.webhooks.service import LogEntry
@@ -147,6 +148,7 @@ class OrderView:
     moves: list[OrderStatus]
     due: date | None
     account_email: str
+    left: dict[str, int]  # how many of each item (by id) no shipment carries yet
 
 
 async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo) -> OrderView:
@@ -166,6 +168,7 @@ async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo) -> Or
         moves=moves,
         due=due_day,
         account_email=(await accounts.account(session, account_id=order.account_id)).email,
+        left=shipments.left_of(order),
     )
 
 

@@ -7,6 +7,7 @@ from printapi.models.dashboard import DashboardSession, SignInAttempt
 from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.models.payments import CheckoutPrice, Coupon, Payment, PaymentTask
+from printapi.models.shipments import Shipment, ShipmentItem
 from printapi.models.webhooks import OwnerAlert, WebhookAttempt, WebhookEndpoint, WebhookNotification
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "Payment",
     "PaymentTask",
     "Product",
+    "Shipment",
+    "ShipmentItem",
     "SignInAttempt",
     "WebhookAttempt",
     "WebhookEndpoint",

@@ -14,6 +14,7 @@ from printapi.models.base import Base
 
 if TYPE_CHECKING:
     from printapi.models.payments import Payment
+    from printapi.models.shipments import Shipment
 
 
 class Order(Base):
@@ -68,6 +69,8 @@ class Order(Base):
     )
     # The payment of the payment screen, once the checkout is set up (read-only from here).
     payment: Mapped[Payment | None] = relationship(lazy="raise", uselist=False, viewonly=True)
+    # The parcels it left in, in the order they were recorded (written by orders/shipments/).
+    shipments: Mapped[list[Shipment]] = relationship(lazy="raise", order_by="Shipment.number", viewonly=True)
 
     __table_args__ = (
         UniqueConstraint("account_id", "environment", "id", name="uq_orders_account_environment_id"),

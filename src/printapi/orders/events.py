@@ -15,7 +15,8 @@ class OrderStatusChanged(Event):
     """``order`` moved from ``previous`` to ``current``: its row is written (and still locked).
 
     ``source`` says who moved it (``api``, ``simulator``, ``operator``, ``payment``, ``expiry``,
-    ``system``); ``note`` is the tracking URL or the reason, for the status history.
+    ``system``); ``note`` is the tracking URL or the reason, for the status history;
+    ``tracking_url`` the one the move was given (a move to Shipped ships the rest with it).
     """
 
     order: Order
@@ -24,3 +25,4 @@ class OrderStatusChanged(Event):
     source: str
     note: str | None
     now: datetime
+    tracking_url: str | None = None

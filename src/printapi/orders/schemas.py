@@ -17,6 +17,7 @@ from printapi.kit.schema import LocalDateTime, Members, Number, PageOut, WireMod
 from printapi.kit.urls import Urls
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 from printapi.orders.pricing import Invoice, Section
+from printapi.orders.shipments.schemas import ShipmentOut, shipments_of
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
 from printapi.shipping.schemas import MethodOut
@@ -236,6 +237,9 @@ class OrderOut(WireOut):
     shipping: ShippingOut | SkipJsonSchema[None]
     invoice: InvoiceOut
     invoicing_state: InvoicingState
+    # Extension: the parcels it left in, once it has any (orders/shipments/); trackingUrl stays
+    # the first one's.
+    shipments: list[ShipmentOut] | None = None
 
     @classmethod
     def of(cls, order: Order, invoice: Invoice, urls: Urls) -> Self:
@@ -257,6 +261,7 @@ class OrderOut(WireOut):
             shipping=None if v1 else {"method": method, "address": address},
             invoice=_invoice(invoice),
             invoicing_state=order.invoicing_state,
+            shipments=shipments_of(order) or None,
         )
 
 

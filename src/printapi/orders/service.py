@@ -253,6 +253,7 @@ async def store_order(session: AsyncSession, *, principal: Principal, draft: Dra
             raise
         raise _duplicate(draft.order_id) from exc  # the same custom id, placed concurrently
     set_committed_value(order, "payment", None)  # a new order has no payment yet
+    set_committed_value(order, "shipments", [])  # nor shipments
     await record_change(session, order=order, previous=None, source="api", note=None, now=now)
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
@@ -406,13 +407,15 @@ async def change_status(
     problems.raise_if_any()
     current = OrderStatus(order.status)
     target = transition(current, change.status)
+    # The order's trackingUrl is its first parcel's: a move to Shipped sets it only if none has.
+    tracking_url = change.tracking_url if order.tracking_url is None else None
     moved = await repository.set_status_if(
         session,
         order_pk=order.pk,
         expected=current,
         status=target,
         changed_at=now,
-        tracking_url=change.tracking_url,
+        tracking_url=tracking_url,
     )
     if not moved:
         raise ConcurrentChange(
@@ -421,10 +424,18 @@ async def change_status(
     # The row is updated; make the object say so without marking it dirty (no second UPDATE).
     set_committed_value(order, "status", target)
     set_committed_value(order, "status_changed_at", now)
-    if change.tracking_url is not None:
-        set_committed_value(order, "tracking_url", change.tracking_url)
+    if tracking_url is not None:
+        set_committed_value(order, "tracking_url", tracking_url)
     note = change.tracking_url or change.reason
-    return OrderStatusChanged(order, previous=current, current=target, source=source, note=note, now=now)
+    return OrderStatusChanged(
+        order,
+        previous=current,
+        current=target,
+        source=source,
+        note=note,
+        now=now,
+        tracking_url=change.tracking_url,
+    )
 
 
 async def add_coupon(session: AsyncSession, *, order: Order, coupon: str, now: datetime) -> Decimal:

@@ -1,4 +1,5 @@
-"""The print shop's operator API (extension): move any account's order, as the CLI does."""
+"""The print shop's operator API (extension): move any account's order and record its shipments,
+as the CLI does."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.orders import service as orders
 from printapi.orders.schemas import OrderStatusOut, StatusChangeIn
+from printapi.orders.shipments import service as shipments
+from printapi.orders.shipments.schemas import RecordedShipmentOut, ShipmentIn
 
 router = APIRouter(prefix="/operator", tags=["operator"])
 
@@ -48,3 +51,38 @@ async def set_order_status(
     )
     await effects.handle(session, changed)
     return WireResponse(OrderStatusOut.of(changed.order), zone=runtime.zone)
+
+
+@router.post(
+    "/accounts/{account_id}/orders/{order_id}/shipments",
+    status_code=201,
+    response_model=RecordedShipmentOut,
+    summary="Record a shipment of an order (operators)",
+    description="One parcel of an order in Processing: its carrier, tracking code and URL, and how many of "
+    "which items it carries (without items: everything left). More than is left to ship is a 400 naming "
+    "the item. The parcel that carries the last items moves the order to Shipped; any other keeps it "
+    "Processing. Either way the shop's webhooks fire.",
+)
+async def record_shipment(
+    account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    order_id: str,
+    body: Json[ShipmentIn],
+    _: Operator,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    environment: Annotated[
+        Environment | None, Query(description="test or live, when the account uses the id in both")
+    ] = None,
+) -> WireResponse:
+    request = shipments.checked_shipment(body)
+    recorded = await shipments.operator_record(
+        session,
+        order_id=order_id,
+        account_id=account_id,
+        environment=environment,
+        request=request,
+        now=runtime.clock.now(),
+    )
+    await effects.handle(session, *recorded.events)
+    out = RecordedShipmentOut.of(recorded.order, recorded.shipment, recorded.left)
+    return WireResponse(out, zone=runtime.zone, status_code=201)

@@ -1,4 +1,5 @@
-"""The operator's production console: the queue, an order (files, ship, cancel), accounts, coupons, mail."""
+"""The operator's production console: the queue, an order (files, parcels, ship, cancel), accounts,
+coupons, mail."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from printapi.kit.errors import InvalidInput
 from printapi.kit.wire import parse_local
 from printapi.mail import service as mail
 from printapi.orders import service as orders
+from printapi.orders.shipments import service as shipments
 
 router = APIRouter(prefix="/dashboard/operator", route_class=DashboardRoute, include_in_schema=False)
 
@@ -108,6 +110,35 @@ async def move(
     await service.flash(
         session, id_hash=visitor.id_hash, messages=[Flash("ok", f"Order {order.id} is {order.status}.")]
     )
+    return see_other(order_url(account_id, environment, order.id))
+
+
+@router.post("/orders/{account_id}/{environment}/{order_id}/shipments")
+async def ship(
+    account_id: AccountId,
+    environment: Environment,
+    order_id: str,
+    request: Request,
+    visitor: OperatorAction,
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Response:
+    """Record a parcel of an order in production; the last one ships it. The owner's webhooks follow."""
+    parcel = forms.shipment(await form_of(request))
+    recorded = await shipments.operator_record(
+        session,
+        order_id=order_id,
+        account_id=account_id,
+        environment=environment,
+        request=parcel,
+        now=runtime.clock.now(),
+    )
+    await effects.handle(session, *recorded.events)
+    order = recorded.order
+    message = (
+        f"Shipment {recorded.shipment.number} of order {order.id} recorded; the order is {order.status}."
+    )
+    await service.flash(session, id_hash=visitor.id_hash, messages=[Flash("ok", message)])
     return see_other(order_url(account_id, environment, order.id))
 
 

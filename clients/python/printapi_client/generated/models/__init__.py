@@ -74,10 +74,15 @@ from .receive_payment_callback_response_receivepaymentcallback import (
 from .receive_provider_events_response_receiveproviderevents import (
     ReceiveProviderEventsResponseReceiveproviderevents,
 )
+from .recorded_shipment_out import RecordedShipmentOut
 from .refund_out import RefundOut
 from .section_out import SectionOut
 from .settings_in import SettingsIn
 from .settings_out import SettingsOut
+from .shipment_in import ShipmentIn
+from .shipment_item_in import ShipmentItemIn
+from .shipment_item_out import ShipmentItemOut
+from .shipment_out import ShipmentOut
 from .shipping_in import ShippingIn
 from .shipping_out import ShippingOut
 from .shipping_preference import ShippingPreference
@@ -164,10 +169,15 @@ __all__ = (
     "QuoteItemIn",
     "ReceivePaymentCallbackResponseReceivepaymentcallback",
     "ReceiveProviderEventsResponseReceiveproviderevents",
+    "RecordedShipmentOut",
     "RefundOut",
     "SectionOut",
     "SettingsIn",
     "SettingsOut",
+    "ShipmentIn",
+    "ShipmentItemIn",
+    "ShipmentItemOut",
+    "ShipmentOut",
     "ShippingIn",
     "ShippingOut",
     "ShippingPreference",

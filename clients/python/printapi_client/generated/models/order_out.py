@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.checkout_info_out import CheckoutInfoOut
     from ..models.invoice_out import InvoiceOut
     from ..models.item_out import ItemOut
+    from ..models.shipment_out import ShipmentOut
     from ..models.shipping_out import ShippingOut
 
 
@@ -39,6 +40,7 @@ class OrderOut:
         username (None | str | Unset):
         checkout (CheckoutInfoOut | None | Unset):
         metadata (None | str | Unset):
+        shipments (list[ShipmentOut] | None | Unset):
     """
 
     id: str
@@ -54,6 +56,7 @@ class OrderOut:
     username: None | str | Unset = UNSET
     checkout: CheckoutInfoOut | None | Unset = UNSET
     metadata: None | str | Unset = UNSET
+    shipments: list[ShipmentOut] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +113,18 @@ class OrderOut:
         else:
             metadata = self.metadata
 
+        shipments: list[dict[str, Any]] | None | Unset
+        if isinstance(self.shipments, Unset):
+            shipments = UNSET
+        elif isinstance(self.shipments, list):
+            shipments = []
+            for shipments_type_0_item_data in self.shipments:
+                shipments_type_0_item = shipments_type_0_item_data.to_dict()
+                shipments.append(shipments_type_0_item)
+
+        else:
+            shipments = self.shipments
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -134,6 +149,8 @@ class OrderOut:
             field_dict["checkout"] = checkout
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if shipments is not UNSET:
+            field_dict["shipments"] = shipments
 
         return field_dict
 
@@ -142,6 +159,7 @@ class OrderOut:
         from ..models.checkout_info_out import CheckoutInfoOut
         from ..models.invoice_out import InvoiceOut
         from ..models.item_out import ItemOut
+        from ..models.shipment_out import ShipmentOut
         from ..models.shipping_out import ShippingOut
 
         d = dict(src_dict)
@@ -219,6 +237,30 @@ class OrderOut:
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 
+        def _parse_shipments(data: object) -> list[ShipmentOut] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                shipments_type_0 = []
+                _shipments_type_0 = data
+                for shipments_type_0_item_data in _shipments_type_0:
+                    shipments_type_0_item = ShipmentOut.from_dict(
+                        shipments_type_0_item_data
+                    )
+
+                    shipments_type_0.append(shipments_type_0_item)
+
+                return shipments_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ShipmentOut] | None | Unset, data)
+
+        shipments = _parse_shipments(d.pop("shipments", UNSET))
+
         order_out = cls(
             id=id,
             date_time=date_time,
@@ -233,6 +275,7 @@ class OrderOut:
             username=username,
             checkout=checkout,
             metadata=metadata,
+            shipments=shipments,
         )
 
         order_out.additional_properties = d
