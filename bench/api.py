@@ -1,17 +1,24 @@
-"""Benchmark of the order API (issue 2): throughput and latency of a running printapi server.
+"""Benchmark of the order API (issues 2 and 19): throughput and latency of a running printapi server
+beside the irreducible request.
 
-For each setup — SQLite with one API process, PostgreSQL with two — this starts the server on a
-fresh database, pre-creates orders through the API and then, with wrk, measures:
+For each setup — SQLite with one API process (as ``make run``), PostgreSQL with two — this starts
+the server on a fresh database, pre-creates orders through the API, starts the external baseline
+(../shared/bench/baseline_app.py under uvicorn, bench/baseline.py) on a fresh database of the
+same kind with as many processes, and then, with wrk, measures:
 
-- the baseline ``GET /_bench/orders/{pk}`` (one row by primary key, no auth, tiny JSON);
-- ``GET /v2/orders/{id}``, ``GET /v2/products`` (default page) and ``POST /v2/orders`` (peak);
+- the external baseline ``GET /row/{id}`` and ``POST /row`` (the irreducible read and insert);
+- the in-app baseline ``GET /_bench/orders/{pk}`` (one row by primary key inside our own app,
+  behind our own middleware: what the stack costs shows as the gap between the two baselines);
+- ``GET /v2/orders/{id}``, ``GET /v2/orders`` (a page of 20), ``GET /v2/products`` and
+  ``POST /v2/orders`` (peak);
 
-and finally, with hey, the latency of ``POST /v2/orders`` at half of that peak rate.
+and, with hey, the latency of ``POST /v2/orders`` at half of that peak rate. Then it does the
+measurements of the targets again with the server logging every request at INFO, its default.
 
 Why ratios: the machine has 2 cores and is shared, so req/s drift between runs by more than the
-differences worth knowing. The baseline runs in the same app, on the same database and in the
-same minute, so ``endpoint / baseline`` shows what an endpoint costs beyond the floor of
-"HTTP + framework + one indexed read". The baseline is measured before and after the other GETs.
+differences worth knowing. Both baselines run on the same machine in the same minutes; each
+baseline is measured before and after the endpoints it is compared with. Reads are compared with
+the baseline's read, ``POST /v2/orders`` with its insert.
 
 Results are prepended to docs/benchmarks.md with the date, the machine and the exact commands.
 This measures and reports; it asserts nothing about timing.
@@ -29,6 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import baseline
 import common
 import doc
 import loadgen
@@ -46,6 +54,7 @@ SETUPS = (
         title="PostgreSQL, two API processes",
         database="postgresql",
         serve_args=("--workers", "2", "--no-worker"),
+        processes=2,
     ),
 )
 MASKED = "<40 random characters>"
@@ -72,8 +81,11 @@ class Plan:
 class Targets:
     baseline: Target
     get_order: Target
+    list_orders: Target
     products: Target
     post_order: Target
+    external_read: Target
+    external_insert: Target
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -95,14 +107,18 @@ def make_targets(base_url: str, token: str, *, workdir: Path, orders: int) -> Ta
     say(f"creating {orders} orders")
     order_ids = server.create_orders(base_url, token, ORDER_BODY.read_bytes(), orders)
     server.check_baseline_keys(base_url, order_ids)
-    ids_file, pks_file = workdir / "order-ids.txt", workdir / "order-pks.txt"
+    ids_file, pks_file, rows_file = workdir / "order-ids.txt", workdir / "order-pks.txt", workdir / "rows.txt"
     ids_file.write_text("\n".join(order_ids) + "\n")
     pks_file.write_text("\n".join(str(pk) for pk in range(1, orders + 1)) + "\n")
+    rows_file.write_text("\n".join(str(row) for row in range(1, baseline.ROWS + 1)) + "\n")
     return Targets(
         baseline=Target("GET /_bench/orders/{pk}", "GET", "/_bench/orders/{id}", ids_file=pks_file),
         get_order=Target("GET /v2/orders/{id}", "GET", "/v2/orders/{id}", ids_file=ids_file, token=token),
+        list_orders=Target("GET /v2/orders (20)", "GET", "/v2/orders?limit=20", token=token),
         products=Target("GET /v2/products", "GET", "/v2/products", token=token),
         post_order=Target("POST /v2/orders", "POST", "/v2/orders", token=token, body_file=ORDER_BODY),
+        external_read=Target("GET /row/{id}", "GET", "/row/{id}", ids_file=rows_file),
+        external_insert=Target("POST /row", "POST", "/row"),
     )
 
 
@@ -119,67 +135,113 @@ def load(base_url: str, target: Target, duration_s: int) -> WrkResult:
 
 
 def measure(
-    setup: Setup, plan: Plan, port: int, targets: Targets, names: dict[str, str]
-) -> report.SetupReport:
-    base_url = f"http://{server.HOST}:{port}"
+    plan: Plan, urls: tuple[str, str], targets: Targets, *, full: bool
+) -> tuple[report.Measured, list[str]]:
+    """One pass over the endpoints; ``full`` adds the in-app baseline and the catalogue."""
+    ours, external = urls
     say("warming up")
-    for target in (targets.baseline, targets.get_order, targets.products, targets.post_order):
-        load(base_url, target, plan.warmup_s)
+    for url, target in (
+        (external, targets.external_read),
+        (external, targets.external_insert),
+        (ours, targets.baseline),
+        (ours, targets.get_order),
+        (ours, targets.list_orders),
+        (ours, targets.products),
+        (ours, targets.post_order),
+    ):
+        load(url, target, plan.warmup_s)
     say("measuring")
-    before = load(base_url, targets.baseline, plan.duration_s)
-    rows = [
-        report.Row(t.name, load(base_url, t, plan.duration_s)) for t in (targets.get_order, targets.products)
-    ]
-    after = load(base_url, targets.baseline, plan.duration_s)
-    post_peak = load(base_url, targets.post_order, plan.duration_s)
-    settled_s = server.wait_until_idle(base_url)
+    external_before = load(external, targets.external_read, plan.duration_s)
+    in_app_before = load(ours, targets.baseline, plan.duration_s) if full else None
+    reads = [targets.get_order, targets.list_orders, *([targets.products] if full else [])]
+    rows = [report.Row(target.name, load(ours, target, plan.duration_s)) for target in reads]
+    in_app_after = load(ours, targets.baseline, plan.duration_s) if full else None
+    external_after = load(external, targets.external_read, plan.duration_s)
+    external_insert = load(external, targets.external_insert, plan.duration_s)
+    post_peak = load(ours, targets.post_order, plan.duration_s)
+    settled_s = server.wait_until_idle(ours)
     say(f"  server idle {settled_s:.1f} s after the peak run")
     hey_plan = HeyPlan.for_rate(max(post_peak.rps / 2, 1.0), min_duration_s=plan.duration_s)
     hey_command = loadgen.hey_command(
-        f"{base_url}/v2/orders",
-        hey_plan,
-        token=targets.post_order.token or "",
-        body_file=ORDER_BODY,
+        f"{ours}/v2/orders", hey_plan, token=targets.post_order.token or "", body_file=ORDER_BODY
     )
     half_peak = loadgen.run_hey(hey_command, hey_plan)
     say(
         f"  POST at half peak ({hey_plan.target_rps:,.0f} req/s): "
         f"p99 {half_peak.p99_ms or float('nan'):.1f} ms, statuses {half_peak.statuses}"
     )
-    return report.SetupReport(
-        title=setup.title,
-        serve_command=shown(server.serve_command(setup, port), names),
-        baseline_before=before,
-        baseline_after=after,
+    measured = report.Measured(
+        external_before=external_before,
+        external_after=external_after,
+        external_insert=external_insert,
+        in_app_before=in_app_before,
+        in_app_after=in_app_after,
         rows=rows,
         post_peak=post_peak,
         half_peak=half_peak,
-        hey_command=shown(hey_command, names),
     )
+    return measured, hey_command
+
+
+LOG_LEVELS = ("WARNING", "INFO")  # INFO: printapi's default, a JSON line per request
 
 
 def bench_setup(setup: Setup, plan: Plan) -> report.SetupReport:
     say(f"setup: {setup.title}")
     with tempfile.TemporaryDirectory(prefix=f"printapi-bench-{setup.key}-") as tmp:
         workdir = Path(tmp)
-        with server.fresh_database(setup.database, workdir=workdir, admin_dsn=plan.admin_dsn) as database_url:
-            port = server.free_port()
-            base_url = f"http://{server.HOST}:{port}"
-            env = server.environment(server.settings(database_url, base_url))
-            client_id, client_secret = server.prepare(env)
+        (workdir / "baseline").mkdir()
+        with (
+            server.fresh_database(setup.database, workdir=workdir, admin_dsn=plan.admin_dsn) as database_url,
+            server.fresh_database(
+                setup.database, workdir=workdir / "baseline", admin_dsn=plan.admin_dsn
+            ) as baseline_url,
+        ):
+            port, baseline_port = server.free_port(), server.free_port()
+            urls = (f"http://{server.HOST}:{port}", f"http://{server.HOST}:{baseline_port}")
+            settings = server.settings(database_url, urls[0])
+            client_id, client_secret = server.prepare(server.environment(settings))
             command = server.serve_command(setup, port)
-            log_path = workdir / "server.log"
-            with server.running(command, env=env, base_url=base_url, log_path=log_path):
-                token = server.access_token(base_url, client_id, client_secret)
-                targets = make_targets(base_url, token, workdir=workdir, orders=plan.orders)
-                names = placeholders(token=token, port=port)
-                measured = measure(setup, plan, port, targets, names)
-            return replace(measured, log_problems=server.log_problems(log_path))
+            names = {
+                f"--port {port}": "--port $PORT",
+                f"--port {baseline_port}": "--port $PORT",
+                f"{REPO}/": "",
+            }
+            passes: list[report.Pass] = []
+            with baseline.running(
+                baseline_url, port=baseline_port, workers=setup.processes, log_path=workdir / "baseline.log"
+            ) as baseline_command:
+                targets: Targets | None = None
+                for level in LOG_LEVELS:
+                    log_path = workdir / f"server-{level}.log"
+                    env = server.environment({**settings, "PRINTAPI_LOG_LEVEL": level})
+                    with server.running(command, env=env, base_url=urls[0], log_path=log_path):
+                        token = server.access_token(urls[0], client_id, client_secret)
+                        if targets is None:
+                            targets = make_targets(urls[0], token, workdir=workdir, orders=plan.orders)
+                        else:
+                            targets = with_token(targets, token)
+                        names[token] = "$TOKEN"
+                        say(f"request log at {level}")
+                        measured, hey_command = measure(plan, urls, targets, full=level == LOG_LEVELS[0])
+                    problems = server.log_problems(log_path)
+                    passes.append(report.Pass(level, measured, shown(hey_command, names), problems))
+            return report.SetupReport(
+                title=setup.title,
+                serve_command=shown(command, names),
+                baseline_command=shown(baseline_command, names),
+                passes=passes,
+            )
 
 
-def placeholders(*, token: str, port: int) -> dict[str, str]:
-    """What the docs show instead of this run's token, port and absolute paths."""
-    return {token: "$TOKEN", f"--port {port}": "--port $PORT", f":{port}/": ":$PORT/", f"{REPO}/": ""}
+def with_token(targets: Targets, token: str) -> Targets:
+    """The same targets for a new server process (the token cache is per process, the token not)."""
+    return Targets(
+        **{
+            name: replace(target, token=token) if target.token else target
+            for name, target in vars(targets).items()
+        }
+    )
 
 
 def durations(plan: Plan) -> str:
@@ -221,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     doc.prepend(args.output, report.render(run))
     for setup_report in reports:
-        say(
-            f"{setup_report.title}: "
-            + "; ".join(report.target_lines(setup_report, quick=plan.quick)).replace("**", "")
-        )
+        for line in report.summary(setup_report, quick=plan.quick):
+            say(line.replace("**", ""))
     say(f"written to {args.output}")
     return 0 if all(setup_report.clean for setup_report in reports) else 1
 

@@ -39,6 +39,7 @@ class Setup:
     title: str
     database: str  # "sqlite" | "postgresql"
     serve_args: tuple[str, ...]
+    processes: int = 1  # API processes (as --workers says); the external baseline gets as many
 
 
 def free_port() -> int:
@@ -136,12 +137,17 @@ def running(command: list[str], *, env: dict[str, str], base_url: str, log_path:
 
 
 def wait_until_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    wait_until(base_url, "/healthz", process)
+
+
+def wait_until(base_url: str, path: str, process: subprocess.Popen[bytes]) -> None:
+    """Until ``GET path`` answers 200 (or the process exits, or START_TIMEOUT_S pass)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before it was ready")
         with suppress(OSError):
-            if request(base_url, "GET", "/healthz")[0] == 200:
+            if request(base_url, "GET", path)[0] == 200:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"server not ready after {START_TIMEOUT_S:.0f} s")
@@ -232,6 +238,16 @@ def check_baseline_keys(base_url: str, order_ids: list[str]) -> None:
 
 
 def log_problems(log_path: Path) -> list[str]:
-    """Lines of the server log that point at a problem (the log level is WARNING, so any line may)."""
+    """Lines of the server log that point at a problem: any but those at INFO or below."""
     lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
-    return [line for line in lines if line.strip() and "new database:" not in line]
+    return [line for line in lines if line.strip() and "new database:" not in line and not _routine(line)]
+
+
+def _routine(line: str) -> bool:
+    if line.startswith("INFO:"):  # uvicorn's own lines
+        return True
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and str(record.get("level", "")).lower() in ("debug", "info")

@@ -1,0 +1,67 @@
+"""The irreducible request as its own server: ../shared/bench/baseline_app.py under uvicorn.
+
+A FastAPI endpoint that reads one row by primary key (``GET /row/{id}``) or inserts one
+(``POST /row``) through SQLAlchemy async, without authentication or middleware, on the same
+database kind and the same libraries (this project's environment) as printapi. bench/api.py
+measures our endpoints as ratios of it, in the same run, with the same load generator, and with
+as many server processes as the printapi setup it stands beside.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import server
+from common import REPO
+
+APP_DIR = REPO.parent / "shared" / "bench"
+UVICORN = str(Path(sys.executable).with_name("uvicorn"))
+ROWS = 1000  # the app seeds rows 1..1000
+
+
+def available() -> bool:
+    return (APP_DIR / "baseline_app.py").is_file()
+
+
+def command(port: int, *, workers: int) -> list[str]:
+    return [
+        UVICORN,
+        "--app-dir",
+        str(APP_DIR),
+        "baseline_app:app",
+        "--host",
+        server.HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+
+
+def _seed(env: dict[str, str]) -> None:
+    """Create and fill the table once, before the server starts: its processes would race to."""
+    script = "import asyncio, baseline_app; asyncio.run(baseline_app.seed())"
+    subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script], cwd=APP_DIR, env=env, check=True, capture_output=True
+    )
+
+
+@contextmanager
+def running(database_url: str, *, port: int, workers: int, log_path: Path) -> Iterator[list[str]]:
+    """Run the baseline server on ``database_url`` until the block ends; yields its command."""
+    env = {**server.environment({}), "BASELINE_DB": database_url}
+    _seed(env)
+    shown = command(port, workers=workers)
+    process = server.spawn(shown, env=env, log_path=log_path)
+    base_url = f"http://{server.HOST}:{port}"
+    try:
+        server.wait_until(base_url, "/row/1", process)
+        yield shown
+    finally:
+        server.stop(process)
