@@ -15,7 +15,8 @@ transaction of its own. A server error (5xx) is not stored: the key is released.
 commits apart, and the lease: docs/architecture.md §4.
 
 Not covered: ``/oauth`` (the token request changes nothing a second one would change again) and
-``/files/`` (uploads are streamed, never buffered whole; uploading again replaces the file).
+``/files/`` (uploads are streamed, never buffered whole; a file accepted already is not taken
+again, 403, so a retried upload cannot store it twice).
 """
 
 from __future__ import annotations
