@@ -157,6 +157,43 @@ class TestTheKeyAndTheAnswer:
         assert row.response_status == 201
         assert row.response_body == response.content
 
+    async def test_of_a_request_that_outlived_its_lease_and_lost_its_key_are_undone_with_a_409(
+        self,
+        client: httpx.AsyncClient,
+        auth_headers: dict[str, str],
+        runtime: Runtime,
+        clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        real_store = orders.store_order
+        taken_over: list[Claim | Answer] = []
+
+        async def store_after_a_retry_took_the_key(*args: Any, **kwargs: Any) -> Any:
+            clock.advance(timedelta(seconds=runtime.settings.idempotency_lease_seconds))
+            (row,) = await key_rows(runtime)
+            async with runtime.db.write() as session:  # a retry, in another process
+                taken_over.append(
+                    await service.claim(
+                        session,
+                        client_pk=row.client_pk,
+                        key=row.key,
+                        fingerprint=row.fingerprint,
+                        policy=policy_of(runtime),
+                        now=clock.now(),
+                    )
+                )
+            return await real_store(*args, **kwargs)
+
+        monkeypatch.setattr(orders, "store_order", store_after_a_retry_took_the_key)
+        response = await client.post("/v2/orders", json=order_body(), headers=keyed(auth_headers))
+
+        assert_error(response, 409, field="Idempotency-Key")
+        assert await order_rows(runtime) == 0  # the order of the run that lost its key rolled back
+        (retry,) = taken_over
+        assert isinstance(retry, Claim)
+        (row,) = await key_rows(runtime)
+        assert (row.status, row.claim) == ("running", retry.claim)  # the retry's, to finish
+
     async def test_are_not_kept_after_a_server_error_so_a_retry_runs(
         self,
         client: httpx.AsyncClient,
