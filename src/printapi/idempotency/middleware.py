@@ -237,6 +237,8 @@ class IdempotencyMiddleware:
             await _send_error(runtime, scope, receive, send, error)
             return
         if isinstance(outcome, Answer):
+            # Beside the request's own line (kit/logging.py), which cannot tell a replay from a first answer.
+            log.info("idempotent replay", client_pk=principal.client_pk, key=key, status=outcome.status)
             await _send_answer(send, outcome)
             return
         await self._run(runtime, outcome, scope, _replaying(body, receive), send)
