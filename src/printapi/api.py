@@ -3,7 +3,8 @@ the one way a stored print file is handed out.
 
 The edge owns the transaction: ``WriteSession`` commits when the route function has returned
 (before the response is sent, so a failed commit is an error response, never a lost write) and
-rolls back on any exception. Services only ``flush()``.
+rolls back on any exception. Services only ``flush()``. Under an ``Idempotency-Key`` the commit
+moves to the idempotency middleware, after it stored the answer in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from printapi.auth import service as auth
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.files.service import MEDIA_OF, download_name
+from printapi.idempotency.middleware import held_write
 from printapi.kit.errors import Unauthenticated
 from printapi.kit.pagination import PageRequest
 from printapi.kit.urls import Urls
@@ -42,9 +44,20 @@ async def _read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.db.write() as session:
+async def _write_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    held = held_write(request.scope)
+    if held is None:
+        async with runtime.db.write() as session:
+            yield session
+        return
+    # Under an Idempotency-Key the middleware commits, once the answer is stored in the same
+    # transaction (idempotency/middleware.py); an error rolls it back here, as always.
+    session = await held.open()
+    try:
         yield session
+    except BaseException:
+        await held.roll_back()
+        raise
 
 
 ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -24,6 +24,7 @@ from printapi.api import RuntimeDep
 from printapi.bench_routes import router as bench_router
 from printapi.config import Settings
 from printapi.dashboard.routes import install as install_dashboard
+from printapi.idempotency.middleware import IdempotencyMiddleware
 from printapi.kit import countries
 from printapi.kit.errors import ApiError, InvalidInput, Unauthenticated
 from printapi.kit.logging import RequestLogMiddleware, configure, get_logger
@@ -251,7 +252,12 @@ def create_app(
     _install_error_handlers(app)
     _install_docs(app)
     install_openapi(app)
-    # Added last runs first: the log wraps the guards, which wrap the app.
+    # Added last runs first: the log wraps the guards, which wrap Idempotency-Key, which wraps the app.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        prefixes=tuple(f"{version}/" for version in VERSIONS),
+        except_prefixes=tuple(f"{version}/{path}" for version in VERSIONS for path in ("oauth", "files/")),
+    )
     app.add_middleware(
         RequireJsonMiddleware,
         prefixes=tuple(f"{version}/" for version in VERSIONS),

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # Owner mails about one endpoint are grouped: at most one of each kind per this many seconds.
     alert_group_seconds: float = Field(default=3600.0, ge=0)
     retention_days: float = Field(default=30.0, gt=0)
+    # Idempotency-Key (docs/api.md): how long a key and its first answer are kept, and how long a
+    # request may run before a retry with its key takes it over (its process is taken for dead).
+    idempotency_hours: float = Field(default=24.0, gt=0)
+    idempotency_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Print files (docs/files.md; object storage: docs/operations.md#print-files-in-object-storage).
     storage_dir: str = "./var/files"

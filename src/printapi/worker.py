@@ -6,8 +6,9 @@
 - owner alerts: grouped failure mails (``webhooks/alerts.py``);
 - payments: expired links (``payments/service.py``) and the calls to payment providers that
   must happen (``payments/tasks.py``);
-- housekeeping: expired tokens, finished rows older than ``PRINTAPI_RETENTION_DAYS``, and the
-  stored files of orders cancelled longer ago than that.
+- housekeeping: expired tokens, finished rows older than ``PRINTAPI_RETENTION_DAYS``, the
+  stored files of orders cancelled longer ago than that, and idempotency keys older than
+  ``PRINTAPI_IDEMPOTENCY_HOURS``.
 
 Each loop wakes on its channel (a commit in this process, or PostgreSQL NOTIFY from others) and
 polls besides. Each runs under ``kit/supervise``: a loop that fails is logged at ERROR with its
@@ -35,6 +36,7 @@ from printapi.config import Settings
 from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
 from printapi.files.downloads import DownloadConfig, Downloader, download_session
+from printapi.idempotency import service as idempotency
 from printapi.kit import loop, schedule, statistics
 from printapi.kit.leader import Leadership
 from printapi.kit.logging import get_logger
@@ -67,6 +69,12 @@ class Job:
 async def prune_tokens(runtime: Runtime) -> int:
     async with runtime.db.write() as session:
         return await auth.prune_expired_tokens(session, now=runtime.clock.now())
+
+
+async def prune_idempotency_keys(runtime: Runtime) -> int:
+    """Idempotency keys older than PRINTAPI_IDEMPOTENCY_HOURS, with their stored answers."""
+    async with runtime.db.write() as session:
+        return await idempotency.prune_expired(session, now=runtime.clock.now())
 
 
 async def prune_finished(runtime: Runtime) -> int:
@@ -160,6 +168,7 @@ def jobs(settings: Settings) -> tuple[Job, ...]:
         Job("prune-expired-tokens", 600.0, prune_tokens),
         Job("prune-finished-rows", 3600.0, prune_finished),
         Job("prune-cancelled-files", 3600.0, prune_cancelled_files),
+        Job("prune-idempotency-keys", 600.0, prune_idempotency_keys),
     )
 
 

@@ -130,10 +130,36 @@ class TestTheDocument:
         assert ids[("GET", "/metrics")] == "getMetrics"
 
     def test_only_answers_that_are_sent_are_documented(self, document: dict[str, Any]) -> None:
-        documented = {code for _, _, operation in _operations(document) for code in operation["responses"]}
+        # FastAPI's 422 is never sent; the only 422 is an Idempotency-Key used with another request.
+        unprocessable = [
+            operation["responses"]["422"]["description"]
+            for _, _, operation in _operations(document)
+            if "422" in operation["responses"]
+        ]
 
-        assert "422" not in documented
+        assert unprocessable
+        assert all("Idempotency-Key" in description for description in unprocessable)
         assert not {"HTTPValidationError", "ValidationError"} & set(document["components"]["schemas"])
+
+    def test_every_post_and_patch_of_an_api_client_takes_an_idempotency_key(
+        self, document: dict[str, Any]
+    ) -> None:
+        keyed = {
+            (method, path)
+            for method, path, operation in _operations(document)
+            if any(parameter["name"] == "Idempotency-Key" for parameter in operation.get("parameters", []))
+        }
+        expected = {
+            (method, path)
+            for method, path, operation in _operations(document)
+            if method in ("POST", "PATCH") and "security" in operation and path != "/v2/files/{code}"
+        }
+
+        assert keyed == expected
+        assert ("POST", "/v2/orders") in keyed
+        assert ("PATCH", "/v2/account") in keyed
+        replayed = document["paths"]["/v2/orders"]["post"]["responses"]["201"]["headers"]
+        assert "Idempotent-Replayed" in replayed
 
 
 @dataclass(frozen=True)

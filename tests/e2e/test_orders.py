@@ -39,6 +39,7 @@ LOOPS = {
     "prune-expired-tokens",
     "prune-finished-rows",
     "prune-cancelled-files",
+    "prune-idempotency-keys",
 }
 ATTEMPTS_IN_ALL = 10
 

@@ -1,10 +1,12 @@
 """The SDK's retries: through a loopback TCP proxy in front of ``printapi serve`` that drops a
-connection for real (it reads the request, then closes the socket without a word) or answers
-503 itself; and the policy's rules one by one.
+connection for real (it reads the request, then closes the socket without a word), loses the
+server's answer (it forwards the request, reads the answer and closes the socket without passing
+it on) or answers 503 itself; and the policy's rules one by one.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import select
 import socket
@@ -38,13 +40,26 @@ UNAVAILABLE = (
 @dataclass
 class Proxy:
     """Forwards each connection to the server, unless a rule for its first request says otherwise:
-    ``drop`` closes it once the request is read; ``answer`` sends bytes of its own instead.
-    ``heads`` are the first request heads of every connection, in order."""
+    ``drop`` closes it once the request is read; ``answer`` sends bytes of its own instead;
+    ``lose_answer`` forwards the request and keeps the server's answer in ``lost`` instead of
+    passing it on. ``heads`` are the first request heads of every connection, in order."""
 
     upstream: tuple[str, int]
     base: str = ""
     heads: list[bytes] = field(default_factory=list)
     rules: list[tuple[bytes, bytes | None, int]] = field(default_factory=list)
+    losing: list[bytes] = field(default_factory=list)
+    lost: list[bytes] = field(default_factory=list)
+
+    def lose_answer(self, request_line: bytes) -> None:
+        self.losing.append(request_line)
+
+    def loses(self, head: bytes) -> bool:
+        for index, line in enumerate(self.losing):
+            if head.startswith(line):
+                del self.losing[index]
+                return True
+        return False
 
     def drop(self, request_line: bytes, *, times: int = 1) -> None:
         self.rules.append((request_line, None, times))
@@ -71,6 +86,33 @@ def _read_head(client: socket.socket) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = client.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _content_length(head: bytes) -> int:
+    value = header(head.split(b"\r\n\r\n", 1)[0], "Content-Length")
+    return int(value) if value else 0
+
+
+def _pass_rest_of_body(received: bytes, client: socket.socket, upstream: socket.socket) -> None:
+    """The bytes of the request's body that came after its head was read."""
+    missing = _content_length(received) - len(received.split(b"\r\n\r\n", 1)[1])
+    while missing > 0:
+        chunk = client.recv(65536)
+        if not chunk:
+            return
+        upstream.sendall(chunk)
+        missing -= len(chunk)
+
+
+def _read_message(peer: socket.socket) -> bytes:
+    """A whole HTTP answer (head and Content-Length body)."""
+    data = _read_head(peer)
+    while len(data.split(b"\r\n\r\n", 1)[1]) < _content_length(data):
+        chunk = peer.recv(65536)
         if not chunk:
             break
         data += chunk
@@ -107,6 +149,12 @@ def proxy(server: Server) -> Iterator[Proxy]:
             client: socket.socket = self.request
             received = _read_head(client)
             proxy.heads.append(received)
+            if proxy.loses(received):
+                with socket.create_connection(proxy.upstream, timeout=30) as upstream:
+                    upstream.sendall(received)
+                    _pass_rest_of_body(received, client, upstream)
+                    proxy.lost.append(_read_message(upstream))
+                return  # the connection closes: the server answered, the client never hears it
             taken, raw = proxy.rule_for(received)
             if taken:
                 if raw is not None:
@@ -172,6 +220,23 @@ class TestADroppedConnection:
             get_product.sync_detailed("boek_hc_a5_sta", client=api.client)
 
         assert len(proxy.to(b"GET /v2/products/")) == FAST.attempts
+
+
+class TestALostAnswer:
+    def test_to_a_post_is_asked_again_with_its_key_and_the_server_answers_it_without_a_second_order(
+        self, proxy: Proxy, server: Server
+    ) -> None:
+        body = {name: value for name, value in order_body("unused").items() if name != "id"}
+        proxy.lose_answer(b"POST /v2/orders ")
+        with through(proxy, server) as api:
+            placed = ok(place_order.sync_detailed(client=api.client, body=OrderIn.from_dict(body)))
+
+        (lost,) = proxy.lost
+        assert lost.startswith(b"HTTP/1.1 201 ")
+        assert json.loads(lost.split(b"\r\n\r\n", 1)[1])["id"] == placed.id  # the retry got the first order
+        attempts = proxy.to(b"POST /v2/orders ")
+        assert len(attempts) == 2
+        assert len({header(head, "Idempotency-Key") for head in attempts} - {None}) == 1
 
 
 class TestAnAnswer:

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("orders",),
     ("payments",),
     ("runtime",),
-    ("mail",),
+    ("mail", "idempotency"),
     ("files", "webhooks"),
     ("effects",),
     ("api", "health"),
@@ -54,6 +54,7 @@ DOMAINS = {
     "mail",
     "files",
     "webhooks",
+    "idempotency",
 }
 EDGES_ABOVE_THE_DOMAINS = {"effects", "api", "routes", "dashboard", "worker", "app", "cli"}
 
@@ -72,6 +73,7 @@ WRITES: dict[str, set[str]] = {
     "files": {"ItemFile"},
     "webhooks": {"WebhookEndpoint", "WebhookNotification", "WebhookAttempt", "OwnerAlert"},
     "mail": {"MailMessage"},
+    "idempotency": {"IdempotencyKey"},
     "dashboard": {"DashboardSession", "SignInAttempt"},
 }
 # Another aggregate's table a repository may name, in reads only: joined for what it reads.

@@ -1,4 +1,4 @@
-"""docs/state-machines.md states the transition tables; this keeps all six equal to the code."""
+"""docs/state-machines.md states the transition tables; this keeps all seven equal to the code."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from printapi.idempotency import states as idempotency
 from printapi.orders import states as orders
 from printapi.payments import states as payments
 from printapi.webhooks import states as webhooks
@@ -24,6 +25,7 @@ MACHINES: dict[str, tuple[type[StrEnum], Mapping[Any, frozenset[StrEnum]]]] = {
     "payment-task": (payments.TaskStatus, payments.TASK_TRANSITIONS),
     "file": (orders.FileStatus, orders.FILE_TRANSITIONS),
     "notification": (webhooks.NotificationStatus, webhooks.TRANSITIONS),
+    "idempotency-key": (idempotency.KeyStatus, idempotency.TRANSITIONS),
 }
 
 

@@ -1,4 +1,5 @@
-"""The payment, file and notification machines: every (from, to) pair, and the guards built from them.
+"""The payment, file, notification and idempotency key machines: every (from, to) pair, and the
+guards built from them.
 
 Their moves are updates guarded by ``status IN sources(target)``; these tests walk every pair of
 statuses so that ``sources`` is the table read backwards, and check that the guards and queues
@@ -12,6 +13,9 @@ from itertools import product
 import pytest
 
 from printapi.files.repository import DOWNLOADS, UPLOADABLE
+from printapi.idempotency.states import TRANSITIONS as KEY_TRANSITIONS
+from printapi.idempotency.states import KeyStatus
+from printapi.idempotency.states import sources as key_sources
 from printapi.orders.states import FILE_TRANSITIONS, FileStatus, file_sources
 from printapi.payments import states as payments
 from printapi.payments.repository import EXPIRY
@@ -81,3 +85,13 @@ class TestNotificationSources:
         finals = set(NotificationStatus) - {NotificationStatus.PENDING}
         assert all(webhooks.sources(status) == {NotificationStatus.PENDING} for status in finals)
         assert webhooks.sources(NotificationStatus.PENDING) == frozenset()
+
+
+class TestIdempotencyKeyStates:
+    @pytest.mark.parametrize(("current", "target"), list(product(KeyStatus, repeat=2)))
+    def test_sources_are_the_table_read_backwards(self, current: KeyStatus, target: KeyStatus) -> None:
+        assert (current in key_sources(target)) == (target in KEY_TRANSITIONS[current])
+
+    def test_only_a_running_key_records_its_answer_and_done_is_final(self) -> None:
+        assert key_sources(KeyStatus.DONE) == {KeyStatus.RUNNING}
+        assert KEY_TRANSITIONS[KeyStatus.DONE] == frozenset()

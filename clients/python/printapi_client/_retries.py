@@ -2,9 +2,9 @@
 
 A request is tried again after a connection error (refused, reset, dropped before the answer, a
 timeout) or a 500, 502, 503 or 504 answer when trying it again is meant to be safe: its method is
-idempotent (GET, HEAD, OPTIONS, PUT, DELETE), or it carries an ``Idempotency-Key`` (a server that
-honours it answers a repeated call with the first call's result; printapi ignores the header until
-it does, so a shop's own order ``id`` is what keeps a retried order single). Every POST
+idempotent (GET, HEAD, OPTIONS, PUT, DELETE), or it carries an ``Idempotency-Key`` (printapi
+answers a repeated call with the first call's result, ``Idempotent-Replayed: true``, and changes
+nothing more; uploads are not keyed: one sent again after its file was accepted is a 403). Every POST
 and PATCH gets one on its first attempt, the same on every later attempt of that call (a re-send
 after a token renewal included: it is the same request). A 429, and a request that never left (no
 connection could be made), are tried again whatever the method. The waits grow exponentially with

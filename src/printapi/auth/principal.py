@@ -21,6 +21,8 @@ class Principal:
     environment: Environment
     scopes: frozenset[Scope]
     role: str = "owner"
+    # The API client (api_clients.id) of the bearer token; None for a dashboard session.
+    client_pk: int | None = None
 
     def require(self, scope: Scope) -> None:
         if scope not in self.scopes:

@@ -257,6 +257,7 @@ async def authenticate(
         environment=Environment(access.environment),
         scopes=parse_scopes(access.scopes),
         role=account.role,
+        client_pk=access.client_pk,
     )
     cache.put(token_hash, principal, expires_at=access.expires_at, now=now)
     return principal

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.coupon_quote_in import CouponQuoteIn
 from ...models.coupon_quote_out import CouponQuoteOut
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: CouponQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -58,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -67,6 +75,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -89,10 +102,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CouponQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CouponQuoteOut | ErrorOut]:
     """What a coupon is worth
 
     Args:
+        idempotency_key (str | Unset):
         body (CouponQuoteIn):
 
     Raises:
@@ -105,6 +120,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,10 +134,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CouponQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> CouponQuoteOut | ErrorOut | None:
     """What a coupon is worth
 
     Args:
+        idempotency_key (str | Unset):
         body (CouponQuoteIn):
 
     Raises:
@@ -135,6 +153,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -142,10 +161,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CouponQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CouponQuoteOut | ErrorOut]:
     """What a coupon is worth
 
     Args:
+        idempotency_key (str | Unset):
         body (CouponQuoteIn):
 
     Raises:
@@ -158,6 +179,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -169,10 +191,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CouponQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> CouponQuoteOut | ErrorOut | None:
     """What a coupon is worth
 
     Args:
+        idempotency_key (str | Unset):
         body (CouponQuoteIn):
 
     Raises:
@@ -187,5 +211,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

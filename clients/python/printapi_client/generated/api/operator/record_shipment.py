@@ -19,8 +19,11 @@ def _get_kwargs(
     *,
     body: ShipmentIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -80,6 +83,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -89,6 +97,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -114,6 +127,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ShipmentIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | RecordedShipmentOut]:
     """Record a shipment of an order (operators)
 
@@ -127,6 +141,7 @@ def sync_detailed(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (ShipmentIn): One parcel. Without ``items`` it carries everything that is left to
             ship.
 
@@ -143,6 +158,7 @@ def sync_detailed(
         order_id=order_id,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -159,6 +175,7 @@ def sync(
     client: AuthenticatedClient,
     body: ShipmentIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | RecordedShipmentOut | None:
     """Record a shipment of an order (operators)
 
@@ -172,6 +189,7 @@ def sync(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (ShipmentIn): One parcel. Without ``items`` it carries everything that is left to
             ship.
 
@@ -189,6 +207,7 @@ def sync(
         client=client,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -199,6 +218,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ShipmentIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | RecordedShipmentOut]:
     """Record a shipment of an order (operators)
 
@@ -212,6 +232,7 @@ async def asyncio_detailed(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (ShipmentIn): One parcel. Without ``items`` it carries everything that is left to
             ship.
 
@@ -228,6 +249,7 @@ async def asyncio_detailed(
         order_id=order_id,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -242,6 +264,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ShipmentIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | RecordedShipmentOut | None:
     """Record a shipment of an order (operators)
 
@@ -255,6 +278,7 @@ async def asyncio(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (ShipmentIn): One parcel. Without ``items`` it carries everything that is left to
             ship.
 
@@ -273,5 +297,6 @@ async def asyncio(
             client=client,
             body=body,
             environment=environment,
+            idempotency_key=idempotency_key,
         )
     ).parsed

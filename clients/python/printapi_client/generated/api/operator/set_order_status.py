@@ -19,8 +19,11 @@ def _get_kwargs(
     *,
     body: StatusChangeIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -95,6 +98,11 @@ def _parse_response(
 
         return response_415
 
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -119,6 +127,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: StatusChangeIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Move an order (operators)
 
@@ -129,6 +138,7 @@ def sync_detailed(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -144,6 +154,7 @@ def sync_detailed(
         order_id=order_id,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -160,6 +171,7 @@ def sync(
     client: AuthenticatedClient,
     body: StatusChangeIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Move an order (operators)
 
@@ -170,6 +182,7 @@ def sync(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -186,6 +199,7 @@ def sync(
         client=client,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -196,6 +210,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: StatusChangeIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Move an order (operators)
 
@@ -206,6 +221,7 @@ async def asyncio_detailed(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -221,6 +237,7 @@ async def asyncio_detailed(
         order_id=order_id,
         body=body,
         environment=environment,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -235,6 +252,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: StatusChangeIn,
     environment: Environment | None | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Move an order (operators)
 
@@ -245,6 +263,7 @@ async def asyncio(
         order_id (str):
         environment (Environment | None | Unset): test or live, when the account uses the id in
             both
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -262,5 +281,6 @@ async def asyncio(
             client=client,
             body=body,
             environment=environment,
+            idempotency_key=idempotency_key,
         )
     ).parsed

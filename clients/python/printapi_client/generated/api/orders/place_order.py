@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.order_in import OrderIn
 from ...models.order_out import OrderOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: OrderIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -68,6 +71,11 @@ def _parse_response(
 
         return response_415
 
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -89,10 +97,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: OrderIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderOut]:
     """Place an order
 
     Args:
+        idempotency_key (str | Unset):
         body (OrderIn):
 
     Raises:
@@ -105,6 +115,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,10 +129,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: OrderIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderOut | None:
     """Place an order
 
     Args:
+        idempotency_key (str | Unset):
         body (OrderIn):
 
     Raises:
@@ -135,6 +148,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -142,10 +156,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: OrderIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderOut]:
     """Place an order
 
     Args:
+        idempotency_key (str | Unset):
         body (OrderIn):
 
     Raises:
@@ -158,6 +174,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -169,10 +186,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: OrderIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderOut | None:
     """Place an order
 
     Args:
+        idempotency_key (str | Unset):
         body (OrderIn):
 
     Raises:
@@ -187,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

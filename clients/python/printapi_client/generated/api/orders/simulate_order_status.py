@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.order_status_out import OrderStatusOut
 from ...models.status_change_in import StatusChangeIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     order_id: str,
     *,
     body: StatusChangeIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -77,6 +80,11 @@ def _parse_response(
 
         return response_415
 
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -99,6 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: StatusChangeIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Simulate a status change of a test order (extension)
 
@@ -107,6 +116,7 @@ def sync_detailed(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -120,6 +130,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -134,6 +145,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: StatusChangeIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Simulate a status change of a test order (extension)
 
@@ -142,6 +154,7 @@ def sync(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -156,6 +169,7 @@ def sync(
         order_id=order_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -164,6 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: StatusChangeIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Simulate a status change of a test order (extension)
 
@@ -172,6 +187,7 @@ async def asyncio_detailed(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -185,6 +201,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,6 +214,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: StatusChangeIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Simulate a status change of a test order (extension)
 
@@ -205,6 +223,7 @@ async def asyncio(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (StatusChangeIn):
 
     Raises:
@@ -220,5 +239,6 @@ async def asyncio(
             order_id=order_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.order_status_out import OrderStatusOut
 from ...models.test_clock_in import TestClockIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     order_id: str,
     *,
     body: TestClockIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -62,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -71,6 +79,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -94,6 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TestClockIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Move time forward for a test order (extension)
 
@@ -102,6 +116,7 @@ def sync_detailed(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
             most 720h).
 
@@ -116,6 +131,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -130,6 +146,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TestClockIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Move time forward for a test order (extension)
 
@@ -138,6 +155,7 @@ def sync(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
             most 720h).
 
@@ -153,6 +171,7 @@ def sync(
         order_id=order_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -161,6 +180,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TestClockIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | OrderStatusOut]:
     """Move time forward for a test order (extension)
 
@@ -169,6 +189,7 @@ async def asyncio_detailed(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
             most 720h).
 
@@ -183,6 +204,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -195,6 +217,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TestClockIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | OrderStatusOut | None:
     """Move time forward for a test order (extension)
 
@@ -203,6 +226,7 @@ async def asyncio(
 
     Args:
         order_id (str):
+        idempotency_key (str | Unset):
         body (TestClockIn): How far to move time for the order: a wait such as 24h, 90m or 30s (at
             most 720h).
 
@@ -219,5 +243,6 @@ async def asyncio(
             order_id=order_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.checkout_in import CheckoutIn
 from ...models.checkout_out import CheckoutOut
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     code: str,
     *,
     body: CheckoutIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -62,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -71,6 +79,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -94,6 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CheckoutIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CheckoutOut | ErrorOut]:
     """Set up the payment screen for an order
 
@@ -101,6 +115,7 @@ def sync_detailed(
 
     Args:
         code (str):
+        idempotency_key (str | Unset):
         body (CheckoutIn):
 
     Raises:
@@ -114,6 +129,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         code=code,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -128,6 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CheckoutIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> CheckoutOut | ErrorOut | None:
     """Set up the payment screen for an order
 
@@ -135,6 +152,7 @@ def sync(
 
     Args:
         code (str):
+        idempotency_key (str | Unset):
         body (CheckoutIn):
 
     Raises:
@@ -149,6 +167,7 @@ def sync(
         code=code,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -157,6 +176,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CheckoutIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[CheckoutOut | ErrorOut]:
     """Set up the payment screen for an order
 
@@ -164,6 +184,7 @@ async def asyncio_detailed(
 
     Args:
         code (str):
+        idempotency_key (str | Unset):
         body (CheckoutIn):
 
     Raises:
@@ -177,6 +198,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         code=code,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -189,6 +211,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CheckoutIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> CheckoutOut | ErrorOut | None:
     """Set up the payment screen for an order
 
@@ -196,6 +219,7 @@ async def asyncio(
 
     Args:
         code (str):
+        idempotency_key (str | Unset):
         body (CheckoutIn):
 
     Raises:
@@ -211,5 +235,6 @@ async def asyncio(
             code=code,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
 from ...models.shipping_quote_in import ShippingQuoteIn
 from ...models.shipping_quote_out import ShippingQuoteOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ShippingQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -53,6 +56,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -62,6 +70,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -84,10 +97,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ShippingQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | ShippingQuoteOut]:
     """Shipping and handling for a would-be order
 
     Args:
+        idempotency_key (str | Unset):
         body (ShippingQuoteIn):
 
     Raises:
@@ -100,6 +115,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -113,10 +129,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ShippingQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | ShippingQuoteOut | None:
     """Shipping and handling for a would-be order
 
     Args:
+        idempotency_key (str | Unset):
         body (ShippingQuoteIn):
 
     Raises:
@@ -130,6 +148,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -137,10 +156,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ShippingQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorOut | ShippingQuoteOut]:
     """Shipping and handling for a would-be order
 
     Args:
+        idempotency_key (str | Unset):
         body (ShippingQuoteIn):
 
     Raises:
@@ -153,6 +174,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -164,10 +186,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ShippingQuoteIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorOut | ShippingQuoteOut | None:
     """Shipping and handling for a would-be order
 
     Args:
+        idempotency_key (str | Unset):
         body (ShippingQuoteIn):
 
     Raises:
@@ -182,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

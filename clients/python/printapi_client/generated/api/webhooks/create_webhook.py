@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.endpoint_in import EndpointIn
 from ...models.endpoint_out import EndpointOut
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: EndpointIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -53,6 +56,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -62,6 +70,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -84,12 +97,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Add an endpoint
 
      The answer carries the endpoint's signing secret; it is shown only here and on rotation.
 
     Args:
+        idempotency_key (str | Unset):
         body (EndpointIn):
 
     Raises:
@@ -102,6 +117,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -115,12 +131,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: EndpointIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Add an endpoint
 
      The answer carries the endpoint's signing secret; it is shown only here and on rotation.
 
     Args:
+        idempotency_key (str | Unset):
         body (EndpointIn):
 
     Raises:
@@ -134,6 +152,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -141,12 +160,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Add an endpoint
 
      The answer carries the endpoint's signing secret; it is shown only here and on rotation.
 
     Args:
+        idempotency_key (str | Unset):
         body (EndpointIn):
 
     Raises:
@@ -159,6 +180,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -170,12 +192,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: EndpointIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Add an endpoint
 
      The answer carries the endpoint's signing secret; it is shown only here and on rotation.
 
     Args:
+        idempotency_key (str | Unset):
         body (EndpointIn):
 
     Raises:
@@ -190,5 +214,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

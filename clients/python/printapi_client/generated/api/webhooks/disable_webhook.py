@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.endpoint_out import EndpointOut
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     endpoint_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -53,6 +59,16 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -74,11 +90,13 @@ def sync_detailed(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Disable an endpoint
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,6 +108,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         endpoint_id=endpoint_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -103,11 +122,13 @@ def sync(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Disable an endpoint
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +141,7 @@ def sync(
     return sync_detailed(
         endpoint_id=endpoint_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -127,11 +149,13 @@ async def asyncio_detailed(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Disable an endpoint
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,6 +167,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         endpoint_id=endpoint_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -154,11 +179,13 @@ async def asyncio(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Disable an endpoint
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,5 +199,6 @@ async def asyncio(
         await asyncio_detailed(
             endpoint_id=endpoint_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.endpoint_out import EndpointOut
 from ...models.endpoint_patch import EndpointPatch
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     endpoint_id: str,
     *,
     body: EndpointPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -62,6 +65,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = ErrorOut.from_dict(response.json())
 
@@ -71,6 +79,11 @@ def _parse_response(
         response_415 = ErrorOut.from_dict(response.json())
 
         return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -94,11 +107,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Change url, description or enabled
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
         body (EndpointPatch):
 
     Raises:
@@ -112,6 +127,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         endpoint_id=endpoint_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -126,11 +142,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: EndpointPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Change url, description or enabled
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
         body (EndpointPatch):
 
     Raises:
@@ -145,6 +163,7 @@ def sync(
         endpoint_id=endpoint_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -153,11 +172,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: EndpointPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EndpointOut | ErrorOut]:
     """Change url, description or enabled
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
         body (EndpointPatch):
 
     Raises:
@@ -171,6 +192,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         endpoint_id=endpoint_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,11 +205,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: EndpointPatch,
+    idempotency_key: str | Unset = UNSET,
 ) -> EndpointOut | ErrorOut | None:
     """Change url, description or enabled
 
     Args:
         endpoint_id (str):
+        idempotency_key (str | Unset):
         body (EndpointPatch):
 
     Raises:
@@ -203,5 +227,6 @@ async def asyncio(
             endpoint_id=endpoint_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
