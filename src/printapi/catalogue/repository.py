@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.models import Product
@@ -20,8 +20,11 @@ async def documents(session: AsyncSession, product_ids: Iterable[str]) -> list[s
     wanted = sorted(set(product_ids))
     if not wanted:
         return []
-    query = select(cast(Product.spec, Text)).where(Product.id.in_(wanted))
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(_DOCUMENTS, {"ids": wanted})).scalars())
+
+
+# Built once (every order reads its products): an expanding IN takes the ids at execution.
+_DOCUMENTS = select(cast(Product.spec, Text)).where(Product.id.in_(bindparam("ids", expanding=True)))
 
 
 async def count(session: AsyncSession) -> int:

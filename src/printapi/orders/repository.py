@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -114,10 +115,8 @@ async def find_by_id(
 
 
 async def id_taken(session: AsyncSession, *, account_id: int, environment: str, order_id: str) -> bool:
-    query = select(
-        exists().where(Order.account_id == account_id, Order.environment == environment, Order.id == order_id)
-    )
-    return bool((await session.execute(query)).scalar())
+    values = {"account_id": account_id, "environment": environment, "order_id": order_id}
+    return bool((await session.execute(_TAKEN, values)).scalar())
 
 
 async def add(session: AsyncSession, order: Order) -> Order:
@@ -131,20 +130,33 @@ async def count_for_account(session: AsyncSession, *, account_id: int, environme
     return int((await session.execute(_COUNT, values)).scalar_one())
 
 
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """What a list of orders shows of each: read as plain columns, not as ``Order`` objects (the
+    ORM's identity map and the money columns' conversion were half a list's CPU)."""
+
+    id: str
+    created_at: datetime
+    email: str | None
+    username: str | None
+    status: str
+
+
 async def page_for_account(
     session: AsyncSession, *, account_id: int, environment: str, offset: int, limit: int
-) -> tuple[list[Order], int | None]:
-    """Newest first, order rows only; and how many the account has in all, counted by the same
-    query (a window over the matching rows), or None when the page is empty."""
+) -> tuple[list[OrderSummary], int | None]:
+    """Newest first; and how many the account has in all, counted by the same query (a window
+    over the matching rows), or None when the page is empty."""
     values = {"account_id": account_id, "environment": environment, "offset": offset, "limit": limit}
     rows = (await session.execute(_PAGE, values)).all()
-    return [order for order, _ in rows], (rows[0][1] if rows else None)
+    return [OrderSummary(*row[:5]) for row in rows], (rows[0][5] if rows else None)
 
 
 _OF_ACCOUNT = (Order.account_id == bindparam("account_id"), Order.environment == bindparam("environment"))
 _COUNT = select(func.count()).where(*_OF_ACCOUNT)
+_TAKEN = select(exists().where(*_OF_ACCOUNT, Order.id == bindparam("order_id")))
 _PAGE = (
-    select(Order, func.count().over())
+    select(Order.id, Order.created_at, Order.email, Order.username, Order.status, func.count().over())
     .where(*_OF_ACCOUNT)
     .order_by(Order.created_at.desc(), Order.pk.desc())
     .offset(bindparam("offset"))

@@ -17,6 +17,7 @@ from printapi.kit.schema import LocalDateTime, Members, Number, PageOut, WireMod
 from printapi.kit.urls import Urls
 from printapi.models import ItemFile, Order, OrderItem, OrderStatusChange, Payment
 from printapi.orders.pricing import Invoice, Section
+from printapi.orders.repository import OrderSummary
 from printapi.orders.shipments.schemas import ShipmentOut, shipments_of
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
@@ -345,7 +346,7 @@ class OrderSummaryOut(WireOut):
     url: str
 
     @classmethod
-    def of(cls, order: Order, urls: Urls) -> Self:
+    def of(cls, order: OrderSummary, urls: Urls) -> Self:
         return cls(
             id=order.id,
             date_time=order.created_at,

@@ -352,7 +352,9 @@ async def get_order_head(session: AsyncSession, *, principal: Principal, order_i
     return order
 
 
-async def list_orders(session: AsyncSession, *, principal: Principal, page: PageRequest) -> Page[Order]:
+async def list_orders(
+    session: AsyncSession, *, principal: Principal, page: PageRequest
+) -> Page[repository.OrderSummary]:
     account_id, environment = principal.account_id, principal.environment.value
     results, count = await repository.page_for_account(
         session, account_id=account_id, environment=environment, offset=page.offset, limit=page.limit
