@@ -44,6 +44,7 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 # Emptied after each test, children first; the catalogue and the schema stay.
 WRITTEN_TABLES = (
+    "feed_events",
     "coupons",
     "payments",
     "checkout_prices",

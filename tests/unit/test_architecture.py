@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("payments",),
     ("runtime",),
     ("mail",),
-    ("files", "webhooks"),
+    ("files", "webhooks", "feed"),
     ("effects",),
     ("api", "health"),
     ("routes", "dashboard", "bench_routes", "worker"),
@@ -54,6 +54,7 @@ DOMAINS = {
     "mail",
     "files",
     "webhooks",
+    "feed",
 }
 EDGES_ABOVE_THE_DOMAINS = {"effects", "api", "routes", "dashboard", "worker", "app", "cli"}
 
@@ -72,6 +73,7 @@ WRITES: dict[str, set[str]] = {
     "files": {"ItemFile"},
     "webhooks": {"WebhookEndpoint", "WebhookNotification", "WebhookAttempt", "OwnerAlert"},
     "mail": {"MailMessage"},
+    "feed": {"FeedEvent"},
     "dashboard": {"DashboardSession", "SignInAttempt"},
 }
 # Another aggregate's table a repository may name, in reads only: joined for what it reads.

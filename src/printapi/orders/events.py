@@ -24,3 +24,11 @@ class OrderStatusChanged(Event):
     source: str
     note: str | None
     now: datetime
+
+
+@dataclass(frozen=True)
+class OrderPlaced(Event):
+    """``order`` was stored (status Created), with its history row; its webhooks stay silent."""
+
+    order: Order
+    now: datetime
