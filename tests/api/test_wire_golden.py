@@ -47,6 +47,8 @@ RANDOM = {
     "token": re.compile(r'(?<="access_token": ")[A-Za-z0-9_-]+'),
     "email": re.compile(r"shop-[0-9a-f]{8}@example\.nl"),
     "account": re.compile(r"(?<=/accounts/)[0-9]+"),
+    # A feed cursor holds PostgreSQL's transaction id (0 on SQLite): "1.<txid>.<pk>", base64url.
+    "cursor": re.compile(r"(?<=[\"=])MS4[A-Za-z0-9_-]+"),
 }
 
 
@@ -292,6 +294,14 @@ async def errors(t: Transcript, shop: dict[str, str]) -> None:
     await t.call("bad credentials", "POST", "/v2/oauth", data={"grant_type": "client_credentials"})
 
 
+async def event_feed(t: Transcript, shop: dict[str, str], endpoint: str) -> None:
+    first = (await t.call("the event feed", "GET", "/v2/events?limit=3", shop)).json()
+    await t.call("the event feed read on", "GET", f"/v2/events?limit=2&after={first['cursor']}", shop)
+    await t.call("a cursor the feed did not hand out", "GET", "/v2/events?after=nope", shop)
+    await t.call("failures recovered", "POST", f"{endpoint}/recover?since=2025-03-29T00:00:00", shop)
+    await t.call("a moment that is not one", "POST", f"{endpoint}/recover?since=soon", shop)
+
+
 async def token(t: Transcript, credentials: Credentials) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -324,6 +334,7 @@ async def test_every_answer_is_written_as_recorded(
     await delivery_log(t, runtime, auth_headers, endpoint)
     await version_one(t, auth_headers)
     await errors(t, auth_headers)
+    await event_feed(t, auth_headers, endpoint)
 
     if os.environ.get("PRINTAPI_WRITE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)

@@ -29,6 +29,9 @@ from .endpoint_patch import EndpointPatch
 from .environment import Environment
 from .error_field import ErrorField
 from .error_out import ErrorOut
+from .event_list_out import EventListOut
+from .event_out import EventOut
+from .event_type import EventType
 from .file_out import FileOut
 from .file_spec_out import FileSpecOut
 from .file_status import FileStatus
@@ -74,6 +77,7 @@ from .receive_payment_callback_response_receivepaymentcallback import (
 from .receive_provider_events_response_receiveproviderevents import (
     ReceiveProviderEventsResponseReceiveproviderevents,
 )
+from .recovery_out import RecoveryOut
 from .refund_out import RefundOut
 from .section_out import SectionOut
 from .settings_in import SettingsIn
@@ -123,6 +127,9 @@ __all__ = (
     "Environment",
     "ErrorField",
     "ErrorOut",
+    "EventListOut",
+    "EventOut",
+    "EventType",
     "FileOut",
     "FileSpecOut",
     "FileStatus",
@@ -164,6 +171,7 @@ __all__ = (
     "QuoteItemIn",
     "ReceivePaymentCallbackResponseReceivepaymentcallback",
     "ReceiveProviderEventsResponseReceiveproviderevents",
+    "RecoveryOut",
     "RefundOut",
     "SectionOut",
     "SettingsIn",
