@@ -18,13 +18,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 from sqlalchemy import select
 
 from printapi.feed import repository
 from printapi.models import FeedEvent
 from printapi.runtime import Runtime
-from tests.conftest import Credentials, bearer
+from tests.conftest import Backend, Credentials, bearer
 
 WRITERS = 4  # pairs of transactions on PostgreSQL, single writers on SQLite
 ROUNDS = 50
@@ -173,3 +175,44 @@ class TestAWalkWhileChangesArrive:
             missed = TOTAL - len(naive.seen)
             assert missed >= ROUNDS, f"the walk by id missed only {missed} rows"
             assert all("-a-" in tag for tag in set(tags) - set(naive.seen))
+
+
+class TestWhatHoldsTheFeedBack:
+    """PostgreSQL: an event is listed once every transaction of this database that began writing
+    before it has ended; other databases' transactions on the same server do not count."""
+
+    @pytest.fixture(autouse=True)
+    def _postgres_only(self, backend: Backend) -> None:
+        if backend.name != "postgres":
+            pytest.skip("SQLite's writers are serial: nothing is in flight while the feed is read")
+
+    async def test_a_transaction_of_another_database_does_not_hold_it_back(
+        self, client: httpx.AsyncClient, runtime: Runtime, backend: Backend, shop: Credentials
+    ) -> None:
+        walk = Walk(client, await bearer(client, shop))
+        server = backend.url.rsplit("/", 1)[0].replace("postgresql+asyncpg://", "postgresql://")
+        other = await asyncpg.connect(f"{server}/postgres")
+        try:
+            async with other.transaction():
+                await other.fetchval("SELECT pg_current_xact_id()")  # it holds an id from now on
+                await write(runtime, shop, "during")
+                await walk.step()
+        finally:
+            await other.close()
+
+        assert len(walk.seen) == BATCH
+
+    async def test_a_transaction_of_this_database_holds_it_back_until_it_ends_then_nothing_is_lost(
+        self, client: httpx.AsyncClient, runtime: Runtime, shop: Credentials
+    ) -> None:
+        walk = Walk(client, await bearer(client, shop))
+        async with runtime.db.write() as first:
+            await repository.add(first, rows(runtime, shop, "first"))
+            await write(runtime, shop, "second")
+            await walk.step()
+            assert walk.seen == []  # "second" is committed, but "first" could still come before it
+        await walk.step()
+
+        assert [tag for _, tag in walk.seen] == [f"first-{i:02d}" for i in range(BATCH)] + [
+            f"second-{i:02d}" for i in range(BATCH)
+        ]
