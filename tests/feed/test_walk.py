@@ -76,9 +76,14 @@ class Walk:
             return bool(body["hasMore"])
 
     async def until_all(self) -> None:
+        """Read on until every change is seen, or nothing new came for ``LAG_LIMIT_S``."""
         deadline = time.monotonic() + LAG_LIMIT_S
         while len(self.seen) < TOTAL and time.monotonic() < deadline:
-            if not await self.step():
+            before = len(self.seen)
+            more = await self.step()
+            if len(self.seen) > before:
+                deadline = time.monotonic() + LAG_LIMIT_S
+            elif not more:
                 await asyncio.sleep(0.01)  # waiting for a condition, bounded by the deadline
 
 

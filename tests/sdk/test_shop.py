@@ -207,6 +207,7 @@ class TestAShopWithTheAsyncClient:
         assert order.status == "Processing"
         assert [e.status for e in history.results if e.id == number] == ["Created", "Processing"]
         assert number in listed
+        assert events.count(number) == 2  # order.created, then order.status_changed to Processing
 
     async def test_the_generated_sync_operations_refuse_an_async_client(self, server: Server) -> None:
         async with AsyncPrintApi(server.client_id, server.client_secret, server.base) as api:
