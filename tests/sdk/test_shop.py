@@ -125,7 +125,7 @@ class TestAShopWithTheSyncClient:
             history = ok(sync_statuses.sync_detailed(client=api.client, since=EARLY))
             log = ok(list_order_notifications.sync_detailed(number, client=api.client))
             listed = [summary.id for summary in api.each(list_orders.sync_detailed, page_size=2)]
-            events = [(event.type, event.order_id) for event in api.events(page_size=2)]
+            events = [(event.type_, event.order_id) for event in api.events(page_size=2)]
 
         assert (content.file_name, content.file_type, cover.file_name) == ("content", "PDF", "cover")
         assert placed.status == "Created"

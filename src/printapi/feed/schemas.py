@@ -12,7 +12,8 @@ from printapi.kit.schema import LocalDateTime, WireOut
 
 class EventOut(WireOut):
     id: str = Field(description="The event's id: also the cursor that reads on after it.")
-    type: EventType
+    # A string on the wire, not an enum: more types will come, and a client must not fail on one.
+    type: str = Field(description=f"One of {', '.join(t.value for t in EventType)}; more may come.")
     order_id: str
     status: str = Field(description="The order's status after the change.")
     previous_status: str | None = Field(None, description="order.status_changed: the status before.")

@@ -31,7 +31,6 @@ from .error_field import ErrorField
 from .error_out import ErrorOut
 from .event_list_out import EventListOut
 from .event_out import EventOut
-from .event_type import EventType
 from .file_out import FileOut
 from .file_spec_out import FileSpecOut
 from .file_status import FileStatus
@@ -129,7 +128,6 @@ __all__ = (
     "ErrorOut",
     "EventListOut",
     "EventOut",
-    "EventType",
     "FileOut",
     "FileSpecOut",
     "FileStatus",

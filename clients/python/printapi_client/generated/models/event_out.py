@@ -6,7 +6,6 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.event_type import EventType, check_event_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EventOut")
@@ -17,7 +16,7 @@ class EventOut:
     """
     Attributes:
         id (str): The event's id: also the cursor that reads on after it.
-        type_ (EventType):
+        type_ (str): One of order.created, order.status_changed, payment.status_changed; more may come.
         order_id (str):
         status (str): The order's status after the change.
         date_time (str):
@@ -26,7 +25,7 @@ class EventOut:
     """
 
     id: str
-    type_: EventType
+    type_: str
     order_id: str
     status: str
     date_time: str
@@ -37,7 +36,7 @@ class EventOut:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_: str = self.type_
+        type_ = self.type_
 
         order_id = self.order_id
 
@@ -80,7 +79,7 @@ class EventOut:
         d = dict(src_dict)
         id = d.pop("id")
 
-        type_ = check_event_type(d.pop("type"))
+        type_ = d.pop("type")
 
         order_id = d.pop("orderId")
 
