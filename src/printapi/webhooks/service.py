@@ -281,6 +281,13 @@ async def recover(
     gets a new one, due now, or its pending one made due now; how many orders. A shop that was
     down catches up (``repository/recovery.py``)."""
     endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    return await recover_endpoint(session, endpoint=endpoint, since=since, now=now)
+
+
+async def recover_endpoint(
+    session: AsyncSession, *, endpoint: WebhookEndpoint, since: datetime, now: datetime
+) -> int:
+    """``recover`` for an endpoint already found (the operator's CLI finds it in any account)."""
     queued = await recovery.requeue_failed(session, endpoint_pk=endpoint.pk, since=since, now=now)
     if queued:
         await announce(session, CHANNEL)
