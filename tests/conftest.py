@@ -45,6 +45,7 @@ DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 # Emptied after each test, children first; the catalogue and the schema stay.
 WRITTEN_TABLES = (
     "idempotency_keys",
+    "feed_events",
     "coupons",
     "payments",
     "checkout_prices",

@@ -38,6 +38,7 @@ from printapi.routes.accounts import router as accounts_router
 from printapi.routes.auth import router as auth_router
 from printapi.routes.catalogue import router as catalogue_router
 from printapi.routes.coupons import router as coupons_router
+from printapi.routes.events import router as events_router
 from printapi.routes.files import router as files_router
 from printapi.routes.operator import router as operator_router
 from printapi.routes.orders import router as orders_router
@@ -70,6 +71,7 @@ DOMAINS = (
     coupons_router,
     accounts_router,
     webhooks_router,
+    events_router,
     operator_router,
 )
 VERSIONS = ("/v2", "/v1")

@@ -520,6 +520,26 @@ def webhooks_remove(endpoint_id: Annotated[str, typer.Argument(help="The endpoin
     typer.echo(f"removed {endpoint_id} ({_in_transaction(work)})")
 
 
+@webhooks_app.command("recover")
+def webhooks_recover(
+    endpoint_id: Annotated[str, typer.Argument(help="The endpoint id (ep_...).")],
+    since: Annotated[str, typer.Option(help="Local date/time, e.g. 2026-12-07T09:00:00, or with Z/offset.")],
+) -> None:
+    """Queue again every notification of the endpoint that failed since then, one per order."""
+
+    async def work(session: AsyncSession, runtime: Runtime) -> int:
+        try:
+            moment = parse_local(since, runtime.zone)
+        except ValueError as exc:
+            raise ApiError(message=f"since: {exc}") from exc
+        endpoint = await webhooks.find_endpoint(session, endpoint_id=endpoint_id)
+        now = runtime.clock.now()
+        return await webhooks.recover_endpoint(session, endpoint=endpoint, since=moment, now=now)
+
+    queued = _in_transaction(work)
+    typer.echo(f"queued {queued} {'order' if queued == 1 else 'orders'} again for {endpoint_id}")
+
+
 @coupons_app.command("create")
 def coupons_create(
     code: Annotated[str, typer.Option(help="What customers type, e.g. ZOMER10.")],

@@ -23,11 +23,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printapi.feed import service as feed
 from printapi.files import service as files
 from printapi.files.events import FileAccepted
 from printapi.kit.events import Event
 from printapi.orders import service as orders
-from printapi.orders.events import OrderStatusChanged
+from printapi.orders.events import OrderPlaced, OrderStatusChanged
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.shipments import service as shipments
 from printapi.orders.shipments.events import ShipmentRecorded
@@ -50,9 +51,15 @@ async def stop_waiting_files(session: AsyncSession, event: OrderStatusChanged) -
 
 
 async def cancel_open_payment(session: AsyncSession, event: OrderStatusChanged) -> Events:
-    """A cancelled order takes its Open payment with it (the cause: no event of its own)."""
-    if event.current is OrderStatus.CANCELLED:
-        await payments.cancel_for_order(session, order_pk=event.order.pk, now=event.now)
+    """A cancelled order takes its Open payment with it (the cause: no event of its own; the
+    event feed records the payment's change)."""
+    cancelled = event.current is OrderStatus.CANCELLED and await payments.cancel_for_order(
+        session, order_pk=event.order.pk, now=event.now
+    )
+    if cancelled:
+        await feed.payment_status_changed(
+            session, order=event.order, payment_status=PaymentStatus.CANCELLED, now=event.now
+        )
     return ()
 
 
@@ -79,6 +86,24 @@ async def record_history(session: AsyncSession, event: OrderStatusChanged) -> Ev
         note=event.note,
         now=event.now,
     )
+    return ()
+
+
+async def feed_order_placed(session: AsyncSession, event: OrderPlaced) -> Events:
+    """The event feed's ``order.created``."""
+    await feed.order_created(session, order=event.order, now=event.now)
+    return ()
+
+
+async def feed_order_moved(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """The event feed's ``order.status_changed``."""
+    await feed.order_status_changed(session, order=event.order, previous=event.previous, now=event.now)
+    return ()
+
+
+async def feed_payment_settled(session: AsyncSession, event: PaymentSettled) -> Events:
+    """The event feed's ``payment.status_changed`` (before what the outcome does to the order)."""
+    await feed.payment_status_changed(session, order=event.order, payment_status=event.outcome, now=event.now)
     return ()
 
 
@@ -162,10 +187,12 @@ EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
         cancel_open_payment,
         refund_paid_payment,
         record_history,
+        feed_order_moved,
         notify_webhooks,
         ship_the_rest,
     ),
-    PaymentSettled: (order_follows_payment,),
+    OrderPlaced: (feed_order_placed,),
+    PaymentSettled: (feed_payment_settled, order_follows_payment),
     FileAccepted: (production_follows_file,),
     TestClockAdvanced: (webhooks_follow_clock,),
     ShipmentRecorded: (record_shipment,),

@@ -33,6 +33,7 @@ import aiohttp
 from printapi import effects
 from printapi.auth import service as auth
 from printapi.config import Settings
+from printapi.feed import service as feed
 from printapi.files import repository as files_repository
 from printapi.files.downloads import CHANNEL as DOWNLOADS_CHANNEL
 from printapi.files.downloads import DownloadConfig, Downloader, download_session
@@ -82,6 +83,7 @@ async def prune_finished(runtime: Runtime) -> int:
     async with runtime.db.write() as session:
         pruned = await webhook_queue.prune_finished(session, before=before)
         pruned += await mail_repository.prune_sent(session, before=before)
+        pruned += await feed.prune(session, before=before)  # the event feed keeps the retention period
     return pruned
 
 

@@ -47,6 +47,8 @@ RANDOM = {
     "token": re.compile(r'(?<="access_token": ")[A-Za-z0-9_-]+'),
     "email": re.compile(r"shop-[0-9a-f]{8}@example\.nl"),
     "account": re.compile(r"(?<=/accounts/)[0-9]+"),
+    # A feed cursor holds PostgreSQL's transaction id (0 on SQLite): "1.<txid>.<pk>", base64url.
+    "cursor": re.compile(r"(?<=[\"=])MS4[A-Za-z0-9_-]+"),
 }
 
 
@@ -312,6 +314,14 @@ async def shipments(t: Transcript, shop: dict[str, str], operator: dict[str, str
     await t.call("an order shipped in parts", "GET", "/v2/orders/wire-s", shop)
 
 
+async def event_feed(t: Transcript, shop: dict[str, str], endpoint: str) -> None:
+    first = (await t.call("the event feed", "GET", "/v2/events?limit=3", shop)).json()
+    await t.call("the event feed read on", "GET", f"/v2/events?limit=2&after={first['cursor']}", shop)
+    await t.call("a cursor the feed did not hand out", "GET", "/v2/events?after=nope", shop)
+    await t.call("failures recovered", "POST", f"{endpoint}/recover?since=2025-03-29T00:00:00", shop)
+    await t.call("a moment that is not one", "POST", f"{endpoint}/recover?since=soon", shop)
+
+
 async def token(t: Transcript, credentials: Credentials) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -345,6 +355,7 @@ async def test_every_answer_is_written_as_recorded(
     await version_one(t, auth_headers)
     await errors(t, auth_headers)
     await shipments(t, auth_headers, operator, shop.account_id)
+    await event_feed(t, auth_headers, endpoint)
 
     if os.environ.get("PRINTAPI_WRITE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)

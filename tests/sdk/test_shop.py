@@ -125,6 +125,7 @@ class TestAShopWithTheSyncClient:
             history = ok(sync_statuses.sync_detailed(client=api.client, since=EARLY))
             log = ok(list_order_notifications.sync_detailed(number, client=api.client))
             listed = [summary.id for summary in api.each(list_orders.sync_detailed, page_size=2)]
+            events = [(event.type_, event.order_id) for event in api.events(page_size=2)]
 
         assert (content.file_name, content.file_type, cover.file_name) == ("content", "PDF", "cover")
         assert placed.status == "Created"
@@ -141,6 +142,10 @@ class TestAShopWithTheSyncClient:
         assert "delivered" in {entry.status for entry in log.results}
         assert number in listed
         assert len(listed) == len(set(listed))
+        mine = [kind for kind, order in events if order == number]
+        assert mine[0] == "order.created"
+        assert "payment.status_changed" in mine
+        assert mine.count("order.status_changed") == 2  # to Processing, to Shipped
 
     def test_an_error_answer_is_an_api_error_with_every_problem_of_the_request(self, server: Server) -> None:
         body = OrderIn.from_dict(order_body(order_id("bad"), items=[{**BOOK, "pageCount": 33}]))
@@ -197,10 +202,12 @@ class TestAShopWithTheAsyncClient:
             order = ok(await get_order.asyncio_detailed(hook.order_id, client=api.client))
             history = ok(await sync_statuses.asyncio_detailed(client=api.client, since=EARLY))
             listed = [summary.id async for summary in api.each(list_orders.asyncio_detailed, page_size=3)]
+            events = [event.order_id async for event in api.events(page_size=1)]
 
         assert order.status == "Processing"
         assert [e.status for e in history.results if e.id == number] == ["Created", "Processing"]
         assert number in listed
+        assert events.count(number) == 2  # order.created, then order.status_changed to Processing
 
     async def test_the_generated_sync_operations_refuse_an_async_client(self, server: Server) -> None:
         async with AsyncPrintApi(server.client_id, server.client_secret, server.base) as api:

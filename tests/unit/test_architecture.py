@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("payments",),
     ("runtime",),
     ("mail", "idempotency"),
-    ("files", "webhooks"),
+    ("files", "webhooks", "feed"),
     ("effects",),
     ("api", "health"),
     ("routes", "dashboard", "bench_routes", "worker"),
@@ -55,6 +55,7 @@ DOMAINS = {
     "files",
     "webhooks",
     "idempotency",
+    "feed",
 }
 EDGES_ABOVE_THE_DOMAINS = {"effects", "api", "routes", "dashboard", "worker", "app", "cli"}
 
@@ -74,6 +75,7 @@ WRITES: dict[str, set[str]] = {
     "webhooks": {"WebhookEndpoint", "WebhookNotification", "WebhookAttempt", "OwnerAlert"},
     "mail": {"MailMessage"},
     "idempotency": {"IdempotencyKey"},
+    "feed": {"FeedEvent"},
     "dashboard": {"DashboardSession", "SignInAttempt"},
 }
 # Another aggregate's table a repository may name, in reads only: joined for what it reads.

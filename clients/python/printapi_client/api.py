@@ -26,12 +26,15 @@ from printapi_client._tokens import AsyncTokenAuth, TokenAuth, Tokens
 from printapi_client._uploads import FileBody, FileSource, upload_path
 from printapi_client._version import __version__
 from printapi_client.errors import ApiError
+from printapi_client.generated.api.events import list_events
 from printapi_client.generated.client import AuthenticatedClient
 from printapi_client.generated.models.error_out import ErrorOut
+from printapi_client.generated.models.event_out import EventOut
 from printapi_client.generated.models.upload_out import UploadOut
 
 Item = TypeVar("Item")
 PAGE_SIZE = 100  # the most the server gives per page
+EVENTS_PAGE_SIZE = 1000  # the most the event feed gives per page
 USER_AGENT = f"printapi-client-python/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -138,6 +141,17 @@ class PrintApi:
             yield from page.results
             offset = next_offset(page, offset)
 
+    def events(self, *, after: str | None = None, page_size: int = EVENTS_PAGE_SIZE) -> Iterator[EventOut]:
+        """Every order and payment change after the cursor ``after`` (from the oldest kept when
+        None), oldest first, until the feed has nothing more for now. Each event's ``id`` is the
+        cursor after it: keep the last one you handled and pass it as ``after`` next time."""
+        while True:
+            page = ok(list_events.sync_detailed(client=self.client, after=after, limit=page_size))
+            yield from page.results
+            if not page.has_more:
+                return
+            after = page.cursor
+
     def upload(self, upload_url: str, file: FileSource, *, content_type: str | None = None) -> UploadOut:
         """Upload an item's print file to its ``uploadUrl``, from a path, a binary stream or bytes,
         streamed; the media type is read from the first bytes unless given. ``ApiError`` (400) lists
@@ -198,6 +212,18 @@ class AsyncPrintApi:
             for item in page.results:
                 yield item
             offset = next_offset(page, offset)
+
+    async def events(
+        self, *, after: str | None = None, page_size: int = EVENTS_PAGE_SIZE
+    ) -> AsyncIterator[EventOut]:
+        """``PrintApi.events``: ``async for event in api.events(after=last_seen)``."""
+        while True:
+            page = ok(await list_events.asyncio_detailed(client=self.client, after=after, limit=page_size))
+            for event in page.results:
+                yield event
+            if not page.has_more:
+                return
+            after = page.cursor
 
     async def upload(
         self, upload_url: str, file: FileSource, *, content_type: str | None = None

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from printapi.kit.errors import FieldError, InvalidInput
+from printapi.kit.wire import parse_local
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.shipments.schemas import ShipmentIn, ShipmentItemIn
 from printapi.orders.states import OrderStatus
@@ -104,6 +105,15 @@ def day_start(day_value: date | None, zone: ZoneInfo, *, next_day: bool = False)
     if next_day:
         day_value += timedelta(days=1)
     return datetime.combine(day_value, time(), tzinfo=zone)
+
+
+def moment(form: dict[str, str], name: str, zone: ZoneInfo) -> datetime:
+    """A required date and time (a ``datetime-local`` field: local to ``zone``), in UTC."""
+    value = required(form, name)
+    try:
+        return parse_local(value, zone)
+    except ValueError as exc:
+        raise InvalidInput.on(name, "must be a date and time such as 2025-03-24T13:00") from exc
 
 
 def switch(form: dict[str, str], name: str) -> bool:

@@ -4,6 +4,7 @@ from printapi.models.accounts import AccessToken, Account, ApiClient
 from printapi.models.base import Base
 from printapi.models.catalogue import Product
 from printapi.models.dashboard import DashboardSession, SignInAttempt
+from printapi.models.feed import FeedEvent
 from printapi.models.idempotency import IdempotencyKey
 from printapi.models.mail import MailMessage
 from printapi.models.orders import ItemFile, Order, OrderItem, OrderStatusChange
@@ -19,6 +20,7 @@ __all__ = [
     "CheckoutPrice",
     "Coupon",
     "DashboardSession",
+    "FeedEvent",
     "IdempotencyKey",
     "ItemFile",
     "MailMessage",

@@ -26,3 +26,11 @@ class OrderStatusChanged(Event):
     note: str | None
     now: datetime
     tracking_url: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderPlaced(Event):
+    """``order`` was stored (status Created), with its history row; its webhooks stay silent."""
+
+    order: Order
+    now: datetime

@@ -15,6 +15,7 @@ from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service
+from printapi.orders.events import OrderPlaced
 from printapi.orders.schemas import (
     OrderIn,
     OrderListOut,
@@ -53,7 +54,9 @@ async def place_order(
             express_surcharge=Decimal(runtime.settings.express_surcharge),
             now=runtime.clock.now(),
         )
-    order = await service.store_order(session, principal=principal, draft=draft, now=runtime.clock.now())
+    now = runtime.clock.now()
+    order = await service.store_order(session, principal=principal, draft=draft, now=now)
+    await effects.handle(session, OrderPlaced(order, now=now))  # the event feed's order.created
     return WireResponse(
         OrderOut.of(order, service.invoice_of(order), urls),
         zone=runtime.zone,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from printapi.api import PageDep, ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
+from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Json
-from printapi.kit.wire import WireResponse
+from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service as orders
 from printapi.webhooks import service
 from printapi.webhooks.schemas import (
@@ -22,6 +23,7 @@ from printapi.webhooks.schemas import (
     NotificationListOut,
     NotificationOut,
     OrderNotificationsOut,
+    RecoveryOut,
 )
 from printapi.webhooks.service import LogEntry
 
@@ -164,6 +166,34 @@ async def ping_webhook(
     return WireResponse(
         NotificationOut.of(LogEntry(notification, endpoint_id, [])), zone=runtime.zone, status_code=202
     )
+
+
+@router.post(
+    "/webhooks/{endpoint_id}/recover",
+    status_code=202,
+    response_model=RecoveryOut,
+    summary="Queue again every notification that failed since a moment, one per order",
+    description=(
+        "Every order with a notification to this endpoint that failed (gave up) at or after "
+        "`since` gets one new notification, due now (or its pending one is made due now). "
+        "Answers how many orders were queued."
+    ),
+)
+async def recover_webhook(
+    endpoint_id: str,
+    principal: Manager,
+    session: WriteSession,
+    runtime: RuntimeDep,
+    since: Annotated[str, Query(description="Local date/time, e.g. 2025-03-24T13:00:00, or with Z/offset.")],
+) -> WireResponse:
+    try:
+        moment = parse_local(since, runtime.zone)
+    except ValueError as exc:
+        raise InvalidInput.on("since", str(exc)) from exc
+    queued = await service.recover(
+        session, principal=principal, endpoint_id=endpoint_id, since=moment, now=runtime.clock.now()
+    )
+    return WireResponse(RecoveryOut(since=moment, queued=queued), zone=runtime.zone, status_code=202)
 
 
 @router.get(

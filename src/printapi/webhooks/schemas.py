@@ -119,3 +119,10 @@ class NotificationListOut(PageOut):
 
 class OrderNotificationsOut(WireOut):
     results: list[NotificationOut]
+
+
+class RecoveryOut(WireOut):
+    """What ``POST /v2/webhooks/{id}/recover`` queued: one notification per order."""
+
+    since: LocalDateTime
+    queued: int

@@ -21,7 +21,7 @@ from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import Order, WebhookAttempt, WebhookEndpoint, WebhookNotification
 from printapi.webhooks import signing
-from printapi.webhooks.repository import delivery_log, endpoints, queue
+from printapi.webhooks.repository import delivery_log, endpoints, queue, recovery
 from printapi.webhooks.schemas import EndpointIn, EndpointPatch
 from printapi.webhooks.states import NotificationKind, NotificationStatus
 
@@ -272,6 +272,26 @@ async def resend(
     notification = await queue.add_notification(session, WebhookNotification(**row))
     await announce(session, CHANNEL)
     return notification
+
+
+async def recover(
+    session: AsyncSession, *, principal: Principal, endpoint_id: str, since: datetime, now: datetime
+) -> int:
+    """Every order with a notification to the endpoint that failed (gave up) at or after ``since``
+    gets a new one, due now, or its pending one made due now; how many orders. A shop that was
+    down catches up (``repository/recovery.py``)."""
+    endpoint = await get_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    return await recover_endpoint(session, endpoint=endpoint, since=since, now=now)
+
+
+async def recover_endpoint(
+    session: AsyncSession, *, endpoint: WebhookEndpoint, since: datetime, now: datetime
+) -> int:
+    """``recover`` for an endpoint already found (the operator's CLI finds it in any account)."""
+    queued = await recovery.requeue_failed(session, endpoint_pk=endpoint.pk, since=since, now=now)
+    if queued:
+        await announce(session, CHANNEL)
+    return queued
 
 
 async def queue_stats(session: AsyncSession, *, now: datetime) -> queue.QueueStats:

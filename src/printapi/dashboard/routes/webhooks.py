@@ -1,4 +1,5 @@
-"""The owner's webhook endpoints: add, edit, switch on and off, rotate the secret, ping, the log, resend."""
+"""The owner's webhook endpoints: add, edit, switch on and off, rotate the secret, ping, the log,
+resend, and recover what failed since a moment."""
 
 from __future__ import annotations
 
@@ -164,6 +165,24 @@ async def ping(
         now=runtime.clock.now(),
     )
     await _done(session, visitor, "Test ping queued: it appears in the log below.")
+    return see_other(_page_of(endpoint_id))
+
+
+@router.post("/{endpoint_id}/recover")
+async def recover(
+    endpoint_id: str, request: Request, visitor: OwnerAction, session: WriteSession, runtime: RuntimeDep
+) -> Response:
+    """Queue again every notification that failed since the moment given (one per order)."""
+    since = forms.moment(await form_of(request), "since", runtime.zone)
+    queued = await webhooks.recover(
+        session,
+        principal=await _acting_as_owner(session, visitor, endpoint_id),
+        endpoint_id=endpoint_id,
+        since=since,
+        now=runtime.clock.now(),
+    )
+    orders = "order" if queued == 1 else "orders"
+    await _done(session, visitor, f"Failed notifications of {queued} {orders} queued again.")
     return see_other(_page_of(endpoint_id))
 
 

@@ -29,6 +29,8 @@ from .endpoint_patch import EndpointPatch
 from .environment import Environment
 from .error_field import ErrorField
 from .error_out import ErrorOut
+from .event_list_out import EventListOut
+from .event_out import EventOut
 from .file_out import FileOut
 from .file_spec_out import FileSpecOut
 from .file_status import FileStatus
@@ -75,6 +77,7 @@ from .receive_provider_events_response_receiveproviderevents import (
     ReceiveProviderEventsResponseReceiveproviderevents,
 )
 from .recorded_shipment_out import RecordedShipmentOut
+from .recovery_out import RecoveryOut
 from .refund_out import RefundOut
 from .section_out import SectionOut
 from .settings_in import SettingsIn
@@ -128,6 +131,8 @@ __all__ = (
     "Environment",
     "ErrorField",
     "ErrorOut",
+    "EventListOut",
+    "EventOut",
     "FileOut",
     "FileSpecOut",
     "FileStatus",
@@ -170,6 +175,7 @@ __all__ = (
     "ReceivePaymentCallbackResponseReceivepaymentcallback",
     "ReceiveProviderEventsResponseReceiveproviderevents",
     "RecordedShipmentOut",
+    "RecoveryOut",
     "RefundOut",
     "SectionOut",
     "SettingsIn",
