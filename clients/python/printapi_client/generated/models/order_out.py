@@ -34,6 +34,7 @@ class OrderOut:
         shipping (ShippingOut):
         invoice (InvoiceOut):
         invoicing_state (InvoicingState):
+        allowed_actions (list[str]):
         tracking_url (None | str | Unset):
         email (None | str | Unset):
         username (None | str | Unset):
@@ -49,6 +50,7 @@ class OrderOut:
     shipping: ShippingOut
     invoice: InvoiceOut
     invoicing_state: InvoicingState
+    allowed_actions: list[str]
     tracking_url: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     username: None | str | Unset = UNSET
@@ -77,6 +79,8 @@ class OrderOut:
         invoice = self.invoice.to_dict()
 
         invoicing_state: str = self.invoicing_state
+
+        allowed_actions = self.allowed_actions
 
         tracking_url: None | str | Unset
         if isinstance(self.tracking_url, Unset):
@@ -122,6 +126,7 @@ class OrderOut:
                 "shipping": shipping,
                 "invoice": invoice,
                 "invoicingState": invoicing_state,
+                "allowedActions": allowed_actions,
             }
         )
         if tracking_url is not UNSET:
@@ -165,6 +170,8 @@ class OrderOut:
         invoice = InvoiceOut.from_dict(d.pop("invoice"))
 
         invoicing_state = check_invoicing_state(d.pop("invoicingState"))
+
+        allowed_actions = cast(list[str], d.pop("allowedActions"))
 
         def _parse_tracking_url(data: object) -> None | str | Unset:
             if data is None:
@@ -228,6 +235,7 @@ class OrderOut:
             shipping=shipping,
             invoice=invoice,
             invoicing_state=invoicing_state,
+            allowed_actions=allowed_actions,
             tracking_url=tracking_url,
             email=email,
             username=username,
