@@ -267,6 +267,37 @@ class TestWhatACancellationCauses:
         assert [c["used"] for c in after_paying] == [0]
 
 
+async def pay(
+    client: httpx.AsyncClient, headers: dict[str, str], order: dict[str, Any], outcome: str
+) -> None:
+    """Set up the order's checkout and press ``outcome`` on the hosted test page."""
+    setup = await client.post(path_of(order["checkout"]["setupUrl"]), json=checkout_body(), headers=headers)
+    assert setup.status_code == 201, setup.text
+    page = path_of(setup.json()["paymentUrl"])
+    token = (await client.get(page)).text.split('name="token" value="')[1].split('"')[0]
+    pressed = await client.post(
+        page.removesuffix("/start") + "/test", data={"token": token, "outcome": outcome}
+    )
+    assert pressed.status_code in (200, 303), pressed.text
+
+
+class TestEveryCancellationGivesTheCouponBack:
+    async def test_a_failed_payment_too(
+        self, runtime: Runtime, client: httpx.AsyncClient, auth_headers: dict[str, str]
+    ) -> None:
+        operator = await bearer(client, await make_credentials(runtime, role="operator"))
+        coupon = {"code": "MISLUKT", "type": "Amount", "amount": 2.50, "usageLimit": 1}
+        assert (await client.post("/v2/operator/coupons", json=coupon, headers=operator)).status_code == 201
+        await switch_payment_screen(client, auth_headers, on=True)
+        order = await place(client, auth_headers, order_body(coupon="MISLUKT"))
+
+        await pay(client, auth_headers, order, "Failed")
+        uses = (await client.get("/v2/operator/coupons", headers=operator)).json()["results"]
+
+        assert await status_of(client, auth_headers, order["id"]) == "Cancelled"
+        assert [c["used"] for c in uses] == [0]
+
+
 class TestAllowedActions:
     async def test_they_follow_the_files_and_the_payment(
         self, client: httpx.AsyncClient, clock: FixedClock, auth_headers: dict[str, str]
@@ -290,14 +321,6 @@ class TestAllowedActions:
     ) -> None:
         await switch_payment_screen(client, auth_headers, on=True)
         order = await place(client, auth_headers)
-        setup = await client.post(
-            path_of(order["checkout"]["setupUrl"]), json=checkout_body(), headers=auth_headers
-        )
-        page = path_of(setup.json()["paymentUrl"])
-        token = (await client.get(page)).text.split('name="token" value="')[1].split('"')[0]
-        paid = await client.post(
-            page.removesuffix("/start") + "/test", data={"token": token, "outcome": "Successful"}
-        )
-        assert paid.status_code in (200, 303), paid.text
+        await pay(client, auth_headers, order, "Successful")
 
         assert (await read(client, auth_headers, order["id"]))["allowedActions"] == ["cancel", "uploadFiles"]
