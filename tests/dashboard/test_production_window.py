@@ -3,7 +3,7 @@ the shop may still do, on the operator's queue and order page and on the owner's
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -78,3 +78,33 @@ class TestTheProductionStart:
         assert fact(page, "production-delay") == "1 h 30 min"
         assert 'data-testid="production-start"' not in page  # not Processing yet
         assert "<code>cancel</code>, <code>uploadFiles</code>" in fact(page, "allowed-actions")
+
+    async def test_the_due_date_counts_from_the_production_start(
+        self,
+        runtime: Runtime,
+        clock: FixedClock,
+        client: httpx.AsyncClient,
+        owner: Person,
+        operator: Person,
+    ) -> None:
+        headers = await api_headers(runtime, client, owner.email, Environment.LIVE)
+        now = clock.now()
+        # Monday 24 March 2025, 10:00 in Amsterdam: before the mug's 11:00 cut-off, but its
+        # production starts at 11:30, after it; so day 1 is Tuesday and the mug (2 days) is due Wednesday.
+        clock.set(datetime(2025, 3, 24, 9, 0, tzinfo=UTC))
+        await place(client, headers, id="MUG", items=[{"productId": "mok", "quantity": 1}])
+        await move(
+            runtime,
+            account_id=owner.account_id,
+            environment="live",
+            order_id="MUG",
+            status=OrderStatus.PROCESSING,
+        )
+        clock.set(now)
+
+        queue = (await operator.http.get("/dashboard/operator")).text
+        page = (await operator.http.get(f"/dashboard/operator/orders/{owner.account_id}/live/MUG")).text
+
+        assert "Wed 26 Mar 2025" in queue
+        assert "Tue 25 Mar 2025" not in queue
+        assert "Wed 26 Mar 2025" in page

@@ -167,13 +167,18 @@ def delay_text(seconds: int) -> str:
     return " ".join(part for part in parts if part)
 
 
+def _production_start(order: Order) -> datetime:
+    """When the order's production starts (or started): due dates count from then."""
+    return order.production_starts_at or order.status_changed_at
+
+
 async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo, now: datetime) -> OrderView:
     specs = await catalogue.find_products(session, product_ids=[item.product_id for item in order.items])
     moves = [status for status in _MOVE_ORDER if status in TRANSITIONS[OrderStatus(order.status)]]
     due_day = None
     if order.status == OrderStatus.PROCESSING and specs:
         due_day = due.order_due(
-            list(specs.values()), ProductionSpeed(order.production_speed), order.status_changed_at, zone
+            list(specs.values()), ProductionSpeed(order.production_speed), _production_start(order), zone
         )
     return OrderView(
         order=order,
@@ -250,7 +255,7 @@ async def queue(session: AsyncSession, *, zone: ZoneInfo, now: datetime, limit: 
         day = due.order_due(
             [specs[item.product_id] for item in order.items],
             ProductionSpeed(order.production_speed),
-            order.status_changed_at,
+            _production_start(order),
             zone,
         )
         state = "overdue" if day < today else "today" if day == today else "later"
