@@ -37,6 +37,7 @@ from printapi.kit.logging import configure as configure_logging
 from printapi.kit.storage import LocalStorage, StorageUnavailable
 from printapi.kit.wire import parse_local
 from printapi.orders import service as orders
+from printapi.orders.actions import Stage
 from printapi.orders.schemas import StatusChangeIn
 from printapi.orders.shipments import service as shipments
 from printapi.orders.shipments.schemas import ShipmentIn, ShipmentItemIn
@@ -393,7 +394,13 @@ def orders_set_status(
             now=runtime.clock.now(),
         )
         await effects.handle(session, changed)
-        return f"order {changed.order.id}: {changed.order.status}"
+        line = f"order {changed.order.id}: {changed.order.status}"
+        starts = changed.order.production_starts_at
+        if orders.stage_of(changed.order, now=runtime.clock.now()) is Stage.WAITING_FOR_PRODUCTION and starts:
+            # The production window (PRINTAPI_PRODUCTION_DELAY): the shop may cancel until then.
+            local = starts.astimezone(runtime.zone).strftime("%Y-%m-%d %H:%M")
+            line += f" (production starts {local}; the shop may cancel until then)"
+        return line
 
     typer.echo(_in_transaction(work))
 

@@ -30,6 +30,22 @@ BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 PaymentProviderName = Literal["mollie", "stripe", "test"]
+# The longest production delay (Lulu offers 60 to 2880 minutes; a week leaves room).
+PRODUCTION_DELAY_MAX = timedelta(days=7)
+
+
+def parse_delay(text: str) -> timedelta:
+    """``PRINTAPI_PRODUCTION_DELAY``: minutes (``60``) or one duration (``90m``, ``2h``, ``30s``)."""
+    text = text.strip()
+    try:
+        delay = timedelta(minutes=float(text)) if text.replace(".", "", 1).isdigit() else None
+        if delay is None:
+            (delay,) = schedules.parse(text)
+    except ValueError as exc:
+        raise ValueError(f"bad delay {text!r}: minutes (60) or a duration such as 90m, 2h, 30s") from exc
+    if not timedelta(0) <= delay <= PRODUCTION_DELAY_MAX:
+        raise ValueError(f"the delay must be from 0 to {PRODUCTION_DELAY_MAX.days} days")
+    return delay
 
 
 class Mode(StrEnum):
@@ -55,6 +71,10 @@ class Settings(BaseSettings):
     # most this long to reach every API process.
     token_cache_seconds: float = Field(default=10.0, ge=0)
     express_surcharge: str = "0.25"
+    # How long after an order becomes Processing its production starts: until then the shop may
+    # cancel it (POST /v2/orders/{id}/cancel). Minutes (``90``) or a duration (``90m``, ``2h``,
+    # ``30s``); 0 (the default): production starts at once.
+    production_delay: str = "0"
     list_limit_default: int = 20
     list_limit_max: int = 100
     # Run the due-work loops inside `printapi serve` (one process for everything).
@@ -156,6 +176,12 @@ class Settings(BaseSettings):
     @classmethod
     def _schedule(cls, value: str) -> str:
         schedules.parse(value)
+        return value
+
+    @field_validator("production_delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        parse_delay(value)
         return value
 
     @field_validator("timezone")
@@ -286,6 +312,11 @@ class Settings(BaseSettings):
         """The longest random pause before a first attempt to an endpoint whose last call failed
         (``webhooks/delivery.py``): a fifth of the timeout, at most 2 s."""
         return min(WEBHOOK_SPREAD_MAX_SECONDS, self.webhook_timeout_seconds * WEBHOOK_SPREAD_SHARE)
+
+    @property
+    def production_window(self) -> timedelta:
+        """PRINTAPI_PRODUCTION_DELAY as a duration."""
+        return parse_delay(self.production_delay)
 
     @property
     def schedule(self) -> tuple[timedelta, ...]:

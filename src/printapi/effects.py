@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printapi.coupons import service as coupons
 from printapi.feed import service as feed
 from printapi.files import service as files
 from printapi.files.events import FileAccepted
@@ -67,6 +68,14 @@ async def refund_paid_payment(session: AsyncSession, event: OrderStatusChanged) 
     """A cancelled order's Successful payment is paid back through its provider (a task)."""
     if event.current is OrderStatus.CANCELLED:
         await payments.refund_for_order(session, order_pk=event.order.pk, now=event.now)
+    return ()
+
+
+async def give_back_coupon(session: AsyncSession, event: OrderStatusChanged) -> Events:
+    """A cancelled order that used a coupon's use (on the payment screen) gives it back."""
+    order = event.order
+    if event.current is OrderStatus.CANCELLED and order.coupon and order.checkout_code is not None:
+        await coupons.give_back(session, code=order.coupon)
     return ()
 
 
@@ -186,6 +195,7 @@ EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
         stop_waiting_files,
         cancel_open_payment,
         refund_paid_payment,
+        give_back_coupon,
         record_history,
         feed_order_moved,
         notify_webhooks,

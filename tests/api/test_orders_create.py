@@ -71,6 +71,7 @@ class TestPlaceOrder:
             "shipping",
             "invoice",
             "invoicingState",
+            "allowedActions",  # extension
         ]
         assert list(order["items"][0]) == ["id", "productId", "pageCount", "quantity", "files", "options"]
         assert list(order["shipping"]) == ["method", "address"]
@@ -105,6 +106,7 @@ class TestPlaceOrder:
             "shipping",
             "invoice",
             "invoicingState",
+            "allowedActions",  # extension
         ]
         assert (order["email"], order["username"], order["metadata"]) == (
             "klant@example.nl",

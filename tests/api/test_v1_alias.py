@@ -49,7 +49,7 @@ class TestV1Orders:
         assert response.headers["location"] == f"http://testserver/v1/orders/{order['id']}"
         assert order["shippingAddress"] == address()
         assert "shipping" not in order
-        assert list(order)[-3:] == ["shippingAddress", "invoice", "invoicingState"]
+        assert list(order)[-4:] == ["shippingAddress", "invoice", "invoicingState", "allowedActions"]
         for file in order["items"][0]["files"].values():
             assert re.fullmatch(r"http://testserver/v1/files/[A-Za-z0-9]{20}", file["uploadUrl"])
         assert '"shipping":{"cost":2.95,' in response.text

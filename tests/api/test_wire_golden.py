@@ -322,6 +322,17 @@ async def event_feed(t: Transcript, shop: dict[str, str], endpoint: str) -> None
     await t.call("a moment that is not one", "POST", f"{endpoint}/recover?since=soon", shop)
 
 
+async def estimate_and_cancel(t: Transcript, shop: dict[str, str]) -> None:
+    """Extensions (issue 15): an order estimated, its problems, a cancellation and its refusal."""
+    body = {**full_order(), "id": "wire-3"}
+    await t.call("an estimate", "POST", "/v2/orders/estimate", shop, json=body)
+    bad = {"items": [{"quantity": "1"}]}
+    await t.call("an estimate with many problems", "POST", "/v2/orders/estimate", shop, json=bad)
+    await t.call("the estimated order placed", "POST", "/v2/orders", shop, json=body)
+    await t.call("an order cancelled", "POST", "/v2/orders/wire-3/cancel", shop)
+    await t.call("a shipped order not cancelled", "POST", "/v2/orders/wire-0/cancel", shop)
+
+
 async def token(t: Transcript, credentials: Credentials) -> None:
     form = {
         "grant_type": "client_credentials",
@@ -356,6 +367,7 @@ async def test_every_answer_is_written_as_recorded(
     await errors(t, auth_headers)
     await shipments(t, auth_headers, operator, shop.account_id)
     await event_feed(t, auth_headers, endpoint)
+    await estimate_and_cancel(t, auth_headers)
 
     if os.environ.get("PRINTAPI_WRITE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)

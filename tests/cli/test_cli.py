@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -143,9 +144,9 @@ async def cli(prepared_folder: str) -> Cli:
 
 
 @asynccontextmanager
-async def api(cli: Cli) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+async def api(cli: Cli, **settings: Any) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
     """The app in process, on the same database file as the commands."""
-    runtime = Runtime.create(_settings(cli.url), passwords=TEST_PASSWORDS)
+    runtime = Runtime.create(_settings(cli.url, **settings), passwords=TEST_PASSWORDS)
     try:
         transport = httpx.ASGITransport(app=app_for(runtime))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -280,6 +281,20 @@ class TestOrdersSetStatus:
         )
 
         assert (await shop.order(order_id))["status"] == "Processing"
+
+    async def test_a_move_to_processing_says_when_production_starts_within_a_window(self, cli: Cli) -> None:
+        async with api(cli, production_delay="60m") as (http, runtime):
+            credentials = await make_credentials(runtime)
+            shop = Shop(
+                http, await token_headers(http, credentials.client_id, credentials.client_secret), credentials
+            )
+            order_id = await shop.place()
+
+            printed = await cli.ok("orders", "set-status", order_id, "Processing")
+
+            assert printed.startswith(f"order {order_id}: Processing (production starts ")
+            assert printed.endswith("; the shop may cancel until then)\n")
+            assert (await shop.order(order_id))["allowedActions"] == ["cancel"]
 
     async def test_an_illegal_move_exits_1_and_changes_nothing(self, cli: Cli, shop: Shop) -> None:
         order_id = await shop.place()

@@ -19,6 +19,7 @@ from printapi.kit.wire import parse_local
 from printapi.models import Coupon
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ZERO = Decimal("0.00")
 
 
 def terms_of(coupon: Coupon) -> CouponTerms:
@@ -167,6 +168,28 @@ async def redeem(
     if state is not CouponState.VALID:
         raise InvalidInput.on(field, _unusable(code, state))
     return discount(terms_of(coupon), products=products, shipping=shipping)
+
+
+async def discount_of(session: AsyncSession, *, code: str, products: Decimal, shipping: Decimal) -> Decimal:
+    """The discount the coupon would give on these amounts; reads only, uses nothing (an unknown
+    coupon gives none: the order's rules report it)."""
+    coupon = await repository.by_code(session, code)
+    return ZERO if coupon is None else discount(terms_of(coupon), products=products, shipping=shipping)
+
+
+async def use(session: AsyncSession, *, code: str, now: datetime, field: str = "coupon") -> None:
+    """Take one use of a valid coupon (compare-and-set); a 400 on ``field`` when it cannot be used
+    (it ran out or expired since the order was checked)."""
+    if not await repository.use_if_valid(session, code=code, now=now):
+        raise InvalidInput.on(
+            field, await problem_with(session, code=code, now=now) or _unusable(code, CouponState.USED_UP)
+        )
+
+
+async def give_back(session: AsyncSession, *, code: str) -> bool:
+    """One use of the coupon back (the order that used it was cancelled); False when it is gone or
+    was never used."""
+    return await repository.give_back_use(session, code=code)
 
 
 async def problem_with(session: AsyncSession, *, code: str, now: datetime) -> str | None:

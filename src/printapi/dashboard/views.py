@@ -25,6 +25,7 @@ from printapi.dashboard.service import Person
 from printapi.kit.pagination import Page, PageRequest
 from printapi.models import Account, ApiClient, CheckoutPrice, Order, OrderStatusChange, WebhookEndpoint
 from printapi.orders import service as orders
+from printapi.orders.actions import Action, Stage
 from printapi.orders.pricing import Invoice
 from printapi.orders.shipments import service as shipments
 from printapi.orders.states import TRANSITIONS, OrderStatus
@@ -149,15 +150,37 @@ class OrderView:
     due: date | None
     account_email: str
     left: dict[str, int]  # how many of each item (by id) no shipment carries yet
+    # The production window (extension): where the order stands and what its shop may do now.
+    stage: Stage
+    actions: list[Action]
+
+    @property
+    def delay(self) -> str:
+        return delay_text(self.order.production_delay_seconds)
 
 
-async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo) -> OrderView:
+def delay_text(seconds: int) -> str:
+    """The production delay for people: ``none``, ``45 min``, ``2 h``, ``1 h 30 min``, ``30 s``."""
+    if seconds <= 0:
+        return "none"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _production_start(order: Order) -> datetime:
+    """When the order's production starts (or started): due dates count from then."""
+    return order.production_starts_at or order.status_changed_at
+
+
+async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo, now: datetime) -> OrderView:
     specs = await catalogue.find_products(session, product_ids=[item.product_id for item in order.items])
     moves = [status for status in _MOVE_ORDER if status in TRANSITIONS[OrderStatus(order.status)]]
     due_day = None
     if order.status == OrderStatus.PROCESSING and specs:
         due_day = due.order_due(
-            list(specs.values()), ProductionSpeed(order.production_speed), order.status_changed_at, zone
+            list(specs.values()), ProductionSpeed(order.production_speed), _production_start(order), zone
         )
     return OrderView(
         order=order,
@@ -169,23 +192,37 @@ async def _order_view(session: AsyncSession, order: Order, zone: ZoneInfo) -> Or
         due=due_day,
         account_email=(await accounts.account(session, account_id=order.account_id)).email,
         left=shipments.left_of(order),
+        stage=orders.stage_of(order, now=now),
+        actions=orders.allowed_actions(order, now=now),
     )
 
 
 async def owner_order(
-    session: AsyncSession, *, account: Person, environment: Environment, order_id: str, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    account: Person,
+    environment: Environment,
+    order_id: str,
+    zone: ZoneInfo,
+    now: datetime,
 ) -> OrderView:
     order = await orders.get_order(session, principal=as_owner(account, environment), order_id=order_id)
-    return await _order_view(session, order, zone)
+    return await _order_view(session, order, zone, now)
 
 
 async def operator_order(
-    session: AsyncSession, *, account_id: int, environment: Environment, order_id: str, zone: ZoneInfo
+    session: AsyncSession,
+    *,
+    account_id: int,
+    environment: Environment,
+    order_id: str,
+    zone: ZoneInfo,
+    now: datetime,
 ) -> OrderView:
     order = await orders.get_for_operator(
         session, account_id=account_id, environment=environment, order_id=order_id
     )
-    return await _order_view(session, order, zone)
+    return await _order_view(session, order, zone, now)
 
 
 # -- the operator ------------------------------------------------------------------------------
@@ -198,6 +235,7 @@ class QueueRow:
     started: datetime
     due: date
     state: str  # overdue | today | later
+    starts: datetime | None = None  # production starts then (the shop may cancel until): extension
 
 
 @dataclass(frozen=True)
@@ -220,9 +258,11 @@ async def queue(session: AsyncSession, *, zone: ZoneInfo, now: datetime, limit: 
         day = due.order_due(
             [specs[item.product_id] for item in order.items],
             ProductionSpeed(order.production_speed),
-            order.status_changed_at,
+            _production_start(order),
             zone,
         )
         state = "overdue" if day < today else "today" if day == today else "later"
-        rows.append(QueueRow(order, entry.account_email, order.status_changed_at, day, state))
+        waiting = orders.stage_of(order, now=now) is Stage.WAITING_FOR_PRODUCTION
+        starts = order.production_starts_at if waiting else None
+        rows.append(QueueRow(order, entry.account_email, order.status_changed_at, day, state, starts))
     return Queue(count, rows, {product_id: spec.name.strip() for product_id, spec in specs.items()})

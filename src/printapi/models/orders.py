@@ -63,6 +63,12 @@ class Order(Base):
     tracking_url: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The production window (extension): the delay (PRINTAPI_PRODUCTION_DELAY) in force when the
+    # order was placed, and the moment production starts, set when the order becomes Processing
+    # (that moment plus the delay). Until then the shop may still cancel it. None on an order that
+    # never was Processing.
+    production_delay_seconds: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    production_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     items: Mapped[list[OrderItem]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderItem.position", cascade="all, delete-orphan"

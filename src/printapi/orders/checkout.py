@@ -18,7 +18,6 @@ from printapi.accounts import service as accounts
 from printapi.catalogue.consumer import ZERO, ProductPrices, excluding_vat, line_amount
 from printapi.catalogue.spec import ProductionSpeed, ProductSpec
 from printapi.coupons import service as coupons
-from printapi.kit import ids
 from printapi.kit.wire import round_money
 from printapi.models import Account
 from printapi.shipping.rates import Rate
@@ -34,8 +33,10 @@ class Line:
 
 @dataclass(frozen=True)
 class Checkout:
+    """What the customer would pay: worked out while reading (an estimate, or an order before it
+    is stored); placing the order takes the coupon's use (``coupons.use``) and a code."""
+
     amount: Decimal
-    code: str
     discount_excl_vat: Decimal
     products: Decimal  # what the amount was made of, before the coupon
     shipping: Decimal
@@ -53,7 +54,7 @@ def item_amount(line: Line, prices: ProductPrices, *, speed: ProductionSpeed, su
     return amount
 
 
-async def terms(
+async def quote(
     session: AsyncSession,
     *,
     account: Account,
@@ -64,8 +65,9 @@ async def terms(
     coupon: str | None,
     speed: ProductionSpeed,
     surcharge: Decimal,
-    now: datetime,
 ) -> Checkout:
+    """The customer's amount and the coupon's discount; reads only (the coupon's use is counted
+    when the order is stored; ``rules`` checked that it can be used)."""
     prices = await accounts.consumer_prices(
         session, account_id=account.id, specs=[line.spec for line in lines]
     )
@@ -75,10 +77,9 @@ async def terms(
     shipping = accounts.consumer_shipping(account, rate.consumer)
     discount = ZERO
     if coupon:
-        discount = await coupons.redeem(session, code=coupon, products=products, shipping=shipping, now=now)
+        discount = await coupons.discount_of(session, code=coupon, products=products, shipping=shipping)
     return Checkout(
         amount=products + shipping - discount,
-        code=ids.random_code(20),
         discount_excl_vat=min(excluding_vat(discount, tax_rate), purchase_total),
         products=products,
         shipping=shipping,

@@ -29,6 +29,8 @@ async def get_for_account(
 
 
 async def get_by_pk(session: AsyncSession, *, order_pk: int) -> Order | None:
+    """The order with its items, files and payment as the database has them now (populate_existing:
+    a change made by an UPDATE in this transaction, as the effects of a move make, shows)."""
     return await _whole(session, _WHOLE_BY_PK, {"order_pk": order_pk})
 
 
@@ -57,7 +59,12 @@ _WHOLE = (
     )
     .options(_WITH_ITEMS, _WITH_PAYMENT)
 )
-_WHOLE_BY_PK = select(Order).where(Order.pk == bindparam("order_pk")).options(_WITH_ITEMS, _WITH_PAYMENT)
+_WHOLE_BY_PK = (
+    select(Order)
+    .where(Order.pk == bindparam("order_pk"))
+    .options(_WITH_ITEMS, _WITH_PAYMENT)
+    .execution_options(populate_existing=True)
+)
 _SHIPMENTS = (
     select(Shipment)
     .where(Shipment.order_pk == bindparam("order_pk"))
@@ -172,11 +179,15 @@ async def set_status_if(
     status: str,
     changed_at: datetime,
     tracking_url: str | None,
+    production_starts_at: datetime | None = None,
 ) -> bool:
     """Compare-and-set: move the order only if it still has ``expected``; False if someone was
     first. The caller's ``Order`` object is left as it was (the service sets what it wrote)."""
     values = {"order_pk": order_pk, "expected": expected, "new_status": status, "new_changed_at": changed_at}
-    if tracking_url is None:
+    if production_starts_at is not None:
+        starts = {"new_production_starts_at": production_starts_at}
+        result = await session.execute(_SET_STATUS_STARTING, values | starts)
+    elif tracking_url is None:
         result = await session.execute(_SET_STATUS, values)
     else:
         result = await session.execute(_SET_STATUS_TRACKED, values | {"new_tracking_url": tracking_url})
@@ -190,6 +201,7 @@ _SET_STATUS = (
     .execution_options(synchronize_session=False)
 )
 _SET_STATUS_TRACKED = _SET_STATUS.values(tracking_url=bindparam("new_tracking_url"))
+_SET_STATUS_STARTING = _SET_STATUS.values(production_starts_at=bindparam("new_production_starts_at"))
 
 
 async def add_history(session: AsyncSession, change: dict[str, Any]) -> None:

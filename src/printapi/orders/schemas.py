@@ -3,10 +3,11 @@ model in the real service's member order and built from the domain by its ``of``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 from pydantic import Field, StrictInt, StrictStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -22,6 +23,10 @@ from printapi.orders.shipments.schemas import ShipmentOut, shipments_of
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus
 from printapi.shipping.rates import ShippingPreference
 from printapi.shipping.schemas import MethodOut
+
+if TYPE_CHECKING:  # priced.py and rules.py read the request models of this module
+    from printapi.orders.priced import PricedOrder
+    from printapi.orders.rules import ItemPlan
 
 ORDER_METADATA_MAX = 4092
 ITEM_METADATA_MAX = 1024
@@ -241,9 +246,11 @@ class OrderOut(WireOut):
     # Extension: the parcels it left in, once it has any (orders/shipments/); trackingUrl stays
     # the first one's.
     shipments: list[ShipmentOut] | None = None
+    # Extension: what the shop may do with the order now (cancel, setupCheckout, uploadFiles).
+    allowed_actions: list[str]
 
     @classmethod
-    def of(cls, order: Order, invoice: Invoice, urls: Urls) -> Self:
+    def of(cls, order: Order, invoice: Invoice, urls: Urls, *, actions: Sequence[str]) -> Self:
         address = _address(order)
         method = {"name": order.shipping_method, "is_trackable": order.shipping_trackable}
         v1 = urls.version == "v1"
@@ -263,6 +270,7 @@ class OrderOut(WireOut):
             invoice=_invoice(invoice),
             invoicing_state=order.invoicing_state,
             shipments=shipments_of(order) or None,
+            allowed_actions=list(actions),
         )
 
 
@@ -335,6 +343,92 @@ def _section(section: Section) -> Members:
         {"rate": t.rate, "amount": t.amount, "calculated_over": t.calculated_over} for t in section.taxes
     ]
     return {"cost": section.cost, "taxes": taxes}
+
+
+# -- the estimate (extension): the order that placing the same body would make -------------------
+
+
+class EstimateItemOut(WireOut):
+    """An item as the order would have it: its id only when the request gave one."""
+
+    id: str | None = None
+    product_id: str
+    page_count: int
+    quantity: int
+    options: list[ItemOptionOut]
+    title: str | None = None
+    metadata: str | None = None
+
+
+class CheckoutEstimateOut(WireOut):
+    """With the payment screen: what the customer would pay (incl. VAT, after the coupon)."""
+
+    amount: Number
+
+
+class OrderEstimateOut(WireOut):
+    """``POST /orders/estimate``: the order's members that placing would fix (no id unless sent,
+    no dates, statuses or files), with the same invoice and checkout amount to the cent."""
+
+    id: str | None = None
+    production_speed: ProductionSpeed
+    checkout: CheckoutEstimateOut | None = None
+    items: list[EstimateItemOut]
+    metadata: str | None = None
+    shipping_address: SkipJsonSchema[AddressOut | None] = None
+    shipping: ShippingOut | SkipJsonSchema[None]
+    invoice: InvoiceOut
+    invoicing_state: InvoicingState
+
+    @classmethod
+    def of(cls, priced: PricedOrder, urls: Urls) -> Self:
+        request, quote = priced.request, priced.quote
+        address = _address_in(priced.ship.address)
+        method = {"name": quote.rate.method.name, "is_trackable": quote.rate.method.is_trackable}
+        v1 = urls.version == "v1"
+        items = [
+            {
+                "id": plan.item.id or None,
+                "product_id": plan.spec.id,
+                "page_count": plan.page_count,
+                "quantity": plan.item.quantity,
+                "options": echoed_options(plan),
+                "title": plan.item.title or None,
+                "metadata": plan.item.metadata,
+            }
+            for plan in priced.plans
+        ]
+        terms = priced.checkout
+        return cls(
+            id=request.id or None,
+            production_speed=request.production_speed,
+            checkout={"amount": terms.amount} if terms is not None else None,
+            items=items,
+            metadata=request.metadata,
+            shipping_address=address if v1 else None,
+            shipping=None if v1 else {"method": method, "address": address},
+            invoice=_invoice(priced.invoice()),
+            invoicing_state=priced.invoicing_state,
+        )
+
+
+def echoed_options(plan: ItemPlan) -> list[Members]:
+    """The options the client chose, as the order echoes them: ``{id, value, name}``."""
+    return [{"id": option_id, "value": c.value, "name": c.name} for option_id, c in plan.sent]
+
+
+def _address_in(address: AddressIn) -> Members:
+    """A sent address as the order stores it (``service._build_order``): blanks left out."""
+    return {
+        "name": address.name,
+        "company": address.company or None,
+        "line1": address.line1,
+        "line2": address.line2 or None,
+        "post_code": address.post_code,
+        "city": address.city,
+        "state": address.state or None,
+        "country": address.country,
+    }
 
 
 class OrderSummaryOut(WireOut):

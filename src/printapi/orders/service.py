@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from printapi.accounts import service as accounts
 from printapi.auth.principal import Environment, Principal
+from printapi.coupons import service as coupons
 from printapi.kit import ids
 from printapi.kit.errors import (
     ConcurrentChange,
@@ -31,14 +31,14 @@ from printapi.kit.pagination import Page, PageRequest
 from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange
-from printapi.orders import checkout, repository, rules
+from printapi.orders import actions, checkout, repository, rules
 from printapi.orders.events import OrderStatusChanged
-from printapi.orders.pricing import Invoice, Line, invoice, item_cost
+from printapi.orders.priced import PricedOrder, price_order
+from printapi.orders.pricing import Invoice, Line, invoice
 from printapi.orders.rules import ItemPlan
-from printapi.orders.schemas import OrderIn, ShippingIn, StatusChangeIn
+from printapi.orders.schemas import OrderIn, ShippingIn, StatusChangeIn, echoed_options
 from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
 from printapi.shipping import service as shipping
-from printapi.shipping.service import Quote, Shipment
 
 DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
 
@@ -115,7 +115,7 @@ def _build_items(order: Order, plans: list[ItemPlan], costs: list[Decimal], now:
                 page_count=plan.page_count,
                 quantity=plan.item.quantity,
                 meta=plan.item.metadata,
-                options=[{"id": option_id, "value": c.value, "name": c.name} for option_id, c in plan.sent],
+                options=echoed_options(plan),
                 retail=plan.item.retail,
                 production_cost=cost,
                 tax_rate=plan.spec.tax_rate,
@@ -168,16 +168,11 @@ def _build_order(
 
 @dataclass(frozen=True)
 class Draft:
-    """A checked and priced order request: everything placing it needs to read first."""
+    """A checked and priced order request with the id it will have: everything placing it needs
+    to read first."""
 
-    request: OrderIn
-    ship: ShippingIn
-    plans: list[ItemPlan]
-    quote: Quote
-    costs: list[Decimal]
-    express_surcharge: Decimal  # what the costs were priced with; the checkout uses the same
+    priced: PricedOrder
     order_id: str
-    payment_screen: bool
 
 
 async def prepare_order(
@@ -194,58 +189,59 @@ async def prepare_order(
     holds SQLite's one write lock for the inserts alone. A custom id taken in between still
     ends in 409: the unique index decides; a coupon's last use taken in between, in 400.
     """
-    account = await accounts.account(session, account_id=principal.account_id)
-    request_in, ship, plans = await rules.checked_order(session, request, account=account, now=now)
-    quote = shipping.rate_for(
-        [Shipment(plan.spec, plan.page_count, plan.item.quantity) for plan in plans],
-        country=ship.address.country,
-        preference=ship.preference,
+    priced = await price_order(
+        session, principal=principal, request=request, express_surcharge=express_surcharge, now=now
     )
-    costs = [
-        item_cost(
-            plan.spec,
-            page_count=plan.page_count,
-            quantity=plan.item.quantity,
-            choices=plan.choices,
-            speed=request_in.production_speed,
-            express_surcharge=express_surcharge,
-        )
-        for plan in plans
-    ]
-    order_id = await _new_order_id(session, principal, request_in.id)
-    return Draft(request_in, ship, plans, quote, costs, express_surcharge, order_id, account.payment_screen)
+    order_id = await _new_order_id(session, principal, priced.request.id)
+    return Draft(priced, order_id)
 
 
-async def store_order(session: AsyncSession, *, principal: Principal, draft: Draft, now: datetime) -> Order:
-    """Store a prepared order (status Created). Creating an order notifies nobody."""
-    request, plans, quote = draft.request, draft.plans, draft.quote
+async def estimate_order(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    request: Sent[OrderIn],
+    express_surcharge: Decimal,
+    now: datetime,
+) -> PricedOrder:
+    """What placing this request would make (extension ``POST /orders/estimate``): the same checks
+    and prices as ``prepare_order``, a custom id already taken included (409), reading only."""
+    priced = await price_order(
+        session, principal=principal, request=request, express_surcharge=express_surcharge, now=now
+    )
+    if priced.request.id and await repository.id_taken(
+        session,
+        account_id=principal.account_id,
+        environment=principal.environment,
+        order_id=priced.request.id,
+    ):
+        raise _duplicate(priced.request.id)
+    return priced
+
+
+async def store_order(
+    session: AsyncSession, *, principal: Principal, draft: Draft, production_delay: timedelta, now: datetime
+) -> Order:
+    """Store a prepared order (status Created). Creating an order notifies nobody.
+
+    ``production_delay`` (``PRINTAPI_PRODUCTION_DELAY``) is kept with the order: its production
+    starts that long after it becomes Processing, and until then the shop may cancel it.
+    """
+    priced = draft.priced
+    request, plans, quote = priced.request, priced.plans, priced.quote
     order = _build_order(
-        principal=principal, order_id=draft.order_id, request=request, ship=draft.ship, quote=quote, now=now
+        principal=principal, order_id=draft.order_id, request=request, ship=priced.ship, quote=quote, now=now
     )
-    order.production_cost = sum(draft.costs, Decimal("0.00"))
-    order.items = _build_items(order, plans, draft.costs, now)
-    if draft.payment_screen:
-        # Coupon uses are counted here, in the write transaction.
-        account = await accounts.account(session, account_id=principal.account_id)
-        terms = await checkout.terms(
-            session,
-            account=account,
-            lines=[
-                checkout.Line(p.spec, p.page_count, p.item.quantity, {o: c.value for o, c in p.sent})
-                for p in plans
-            ],
-            rate=quote.rate,
-            tax_rate=quote.tax_rate,
-            purchase_total=order.production_cost + order.shipping_cost + order.handling_cost,
-            coupon=request.coupon,
-            speed=request.production_speed,
-            surcharge=draft.express_surcharge,
-            now=now,
-        )
-        order.checkout_amount, order.checkout_code = terms.amount, terms.code
+    order.production_cost = priced.production_cost
+    order.production_delay_seconds = round(production_delay.total_seconds())
+    order.items = _build_items(order, plans, priced.costs, now)
+    if (terms := priced.checkout) is not None:
+        if request.coupon:
+            await coupons.use(session, code=request.coupon, now=now)  # counted in the write transaction
+        order.checkout_amount, order.checkout_code = terms.amount, ids.random_code(20)
         order.checkout_products, order.checkout_shipping = terms.products, terms.shipping
-        order.discount = terms.discount_excl_vat
-        order.invoicing_state = InvoicingState.NOT_INCLUDED
+    order.discount = priced.discount
+    order.invoicing_state = priced.invoicing_state
     try:
         await repository.add(session, order)
     except IntegrityError as exc:
@@ -267,13 +263,16 @@ async def place_order(
     request: OrderIn,
     express_surcharge: Decimal,
     now: datetime,
+    production_delay: timedelta = timedelta(0),
 ) -> Order:
     """Check, price and store a new order in one transaction (tests and benchmarks place many
     orders this way; the API reads in a transaction of its own first)."""
     draft = await prepare_order(
         session, principal=principal, request=Sent.of(request), express_surcharge=express_surcharge, now=now
     )
-    return await store_order(session, principal=principal, draft=draft, now=now)
+    return await store_order(
+        session, principal=principal, draft=draft, production_delay=production_delay, now=now
+    )
 
 
 def invoice_of(order: Order) -> Invoice:
@@ -411,6 +410,10 @@ async def change_status(
     target = transition(current, change.status)
     # The order's trackingUrl is its first parcel's: a move to Shipped sets it only if none has.
     tracking_url = change.tracking_url if order.tracking_url is None else None
+    # Becoming Processing opens the production window: production starts after the order's delay.
+    starts = (
+        now + timedelta(seconds=order.production_delay_seconds) if target is OrderStatus.PROCESSING else None
+    )
     moved = await repository.set_status_if(
         session,
         order_pk=order.pk,
@@ -418,6 +421,7 @@ async def change_status(
         status=target,
         changed_at=now,
         tracking_url=tracking_url,
+        production_starts_at=starts,
     )
     if not moved:
         raise ConcurrentChange(
@@ -426,6 +430,8 @@ async def change_status(
     # The row is updated; make the object say so without marking it dirty (no second UPDATE).
     set_committed_value(order, "status", target)
     set_committed_value(order, "status_changed_at", now)
+    if starts is not None:
+        set_committed_value(order, "production_starts_at", starts)
     if tracking_url is not None:
         set_committed_value(order, "tracking_url", tracking_url)
     note = change.tracking_url or change.reason
@@ -493,6 +499,50 @@ async def simulate_status(
         )
     order = await get_order_head(session, principal=principal, order_id=order_id)
     return await change_status(session, order=order, change=change, source="simulator", now=now)
+
+
+# -- the shop's actions: allowedActions and cancelling (extensions) ------------------------------
+
+# payments.states.PaymentStatus.OPEN (payments sits above orders): the one payment status that
+# can still change, so the checkout can still be set up (tests/unit/test_order_actions.py).
+PAYMENT_OPEN = "Open"
+
+
+def stage_of(order: Order, *, now: datetime) -> actions.Stage:
+    return actions.stage_of(OrderStatus(order.status), order.production_starts_at, now)
+
+
+def allowed_actions(order: Order, *, now: datetime) -> list[actions.Action]:
+    """What the shop may do with ``order`` at ``now`` (its items, files and payment loaded)."""
+    if order.checkout_code is None:
+        paying = actions.CheckoutState.NONE
+    elif order.payment is None or order.payment.status == PAYMENT_OPEN:
+        paying = actions.CheckoutState.OPEN
+    else:
+        paying = actions.CheckoutState.SETTLED
+    uploads = any(file.status in actions.TAKES_UPLOAD for item in order.items for file in item.files)
+    return actions.allowed(stage_of(order, now=now), actions.Facts(paying, uploads))
+
+
+async def cancel_order(
+    session: AsyncSession, *, principal: Principal, order_id: str, now: datetime
+) -> OrderStatusChanged:
+    """The shop cancels its order: while it is Created, or Processing before its production starts
+    (``actions.STAGE_ACTIONS``); a 403 with the reason otherwise. The order's row is locked first
+    (its payment follows in ``effects``); the move is the state machine's compare-and-set."""
+    head = await get_order_head(session, principal=principal, order_id=order_id)
+    order = await lock(session, order_pk=head.pk)
+    refusal = actions.cancel_refusal(stage_of(order, now=now))
+    if refusal is not None:
+        raise Forbidden(
+            message=f"Order '{order.id}' can no longer be cancelled: {refusal}.",
+            hints=[
+                "An order can be cancelled while it is Created, or Processing until its production "
+                "starts (allowedActions lists cancel while it can)."
+            ],
+        )
+    change = StatusChangeIn(status=OrderStatus.CANCELLED, reason="cancelled by the shop")
+    return await change_status(session, order=order, change=change, source="api", now=now)
 
 
 async def find_for_operator(

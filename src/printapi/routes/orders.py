@@ -17,6 +17,7 @@ from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service
 from printapi.orders.events import OrderPlaced
 from printapi.orders.schemas import (
+    OrderEstimateOut,
     OrderIn,
     OrderListOut,
     OrderOut,
@@ -55,14 +56,42 @@ async def place_order(
             now=runtime.clock.now(),
         )
     now = runtime.clock.now()
-    order = await service.store_order(session, principal=principal, draft=draft, now=now)
+    order = await service.store_order(
+        session,
+        principal=principal,
+        draft=draft,
+        production_delay=runtime.settings.production_window,
+        now=now,
+    )
     await effects.handle(session, OrderPlaced(order, now=now))  # the event feed's order.created
     return WireResponse(
-        OrderOut.of(order, service.invoice_of(order), urls),
+        OrderOut.of(order, service.invoice_of(order), urls, actions=service.allowed_actions(order, now=now)),
         zone=runtime.zone,
         status_code=201,
         headers={"Location": urls.order(order.id)},
     )
+
+
+@router.post(
+    "/orders/estimate",
+    response_model=OrderEstimateOut,
+    summary="Estimate an order without placing it (extension)",
+    description="Takes the body of POST /orders and answers what that order would be: its items, "
+    "shipping method, invoice with every tax line and, with the payment screen, the customer's "
+    "amount; or every problem of the body, as placing would. Nothing is written: no order, no "
+    "coupon use, no webhook.",
+)
+async def estimate_order(
+    body: Json[OrderIn], principal: Placer, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    priced = await service.estimate_order(
+        session,
+        principal=principal,
+        request=body,
+        express_surcharge=Decimal(runtime.settings.express_surcharge),
+        now=runtime.clock.now(),
+    )
+    return WireResponse(OrderEstimateOut.of(priced, urls), zone=runtime.zone)
 
 
 @router.get("/orders", response_model=OrderListOut, summary="List orders, newest first")
@@ -84,7 +113,33 @@ async def get_order(
     order_id: str, principal: Tracker, session: ReadSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
     order = await service.get_order(session, principal=principal, order_id=order_id)
-    return WireResponse(OrderOut.of(order, service.invoice_of(order), urls), zone=runtime.zone)
+    actions = service.allowed_actions(order, now=runtime.clock.now())
+    return WireResponse(
+        OrderOut.of(order, service.invoice_of(order), urls, actions=actions), zone=runtime.zone
+    )
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    response_model=OrderOut,
+    summary="Cancel an order before its production starts (extension)",
+    description="While the order is Created, or Processing until its production starts "
+    "(PRINTAPI_PRODUCTION_DELAY after it became Processing). Fires the order's webhook, cancels an "
+    "open payment (a paid one is refunded) and gives a coupon's use back. 403 with the reason "
+    "once production started, or when the order is Shipped or Cancelled.",
+    responses={403: {"description": "Production started, or the order is Shipped or Cancelled"}},
+)
+async def cancel_order(
+    order_id: str, principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
+) -> WireResponse:
+    now = runtime.clock.now()
+    changed = await service.cancel_order(session, principal=principal, order_id=order_id, now=now)
+    await effects.handle(session, changed)
+    order = await service.get_by_pk(session, order_pk=changed.order.pk)  # as its effects left it
+    actions = service.allowed_actions(order, now=now)
+    return WireResponse(
+        OrderOut.of(order, service.invoice_of(order), urls, actions=actions), zone=runtime.zone
+    )
 
 
 @router.get("/orders/{order_id}/status", response_model=OrderStatusOut, summary="Read an order's statuses")

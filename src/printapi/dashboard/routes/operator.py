@@ -62,7 +62,12 @@ async def order_page(
     runtime: RuntimeDep,
 ) -> HTMLResponse:
     view = await views.operator_order(
-        session, account_id=account_id, environment=environment, order_id=order_id, zone=runtime.zone
+        session,
+        account_id=account_id,
+        environment=environment,
+        order_id=order_id,
+        zone=runtime.zone,
+        now=runtime.clock.now(),
     )
     return render(request, "operator/order.html", view=view)
 

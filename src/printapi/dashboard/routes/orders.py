@@ -71,7 +71,12 @@ async def order_page(
     runtime: RuntimeDep,
 ) -> HTMLResponse:
     view = await views.owner_order(
-        session, account=visitor.account, environment=environment, order_id=order_id, zone=runtime.zone
+        session,
+        account=visitor.account,
+        environment=environment,
+        order_id=order_id,
+        zone=runtime.zone,
+        now=runtime.clock.now(),
     )
     return render(request, "owner/order.html", view=view)
 

@@ -8,6 +8,7 @@ from .billing_address_out import BillingAddressOut
 from .billing_in import BillingIn
 from .billing_out import BillingOut
 from .check_health_response_checkhealth import CheckHealthResponseCheckhealth
+from .checkout_estimate_out import CheckoutEstimateOut
 from .checkout_in import CheckoutIn
 from .checkout_info_out import CheckoutInfoOut
 from .checkout_out import CheckoutOut
@@ -29,6 +30,7 @@ from .endpoint_patch import EndpointPatch
 from .environment import Environment
 from .error_field import ErrorField
 from .error_out import ErrorOut
+from .estimate_item_out import EstimateItemOut
 from .event_list_out import EventListOut
 from .event_out import EventOut
 from .file_out import FileOut
@@ -53,6 +55,7 @@ from .notification_list_out import NotificationListOut
 from .notification_out import NotificationOut
 from .option_in import OptionIn
 from .option_price_in import OptionPriceIn
+from .order_estimate_out import OrderEstimateOut
 from .order_in import OrderIn
 from .order_list_out import OrderListOut
 from .order_notifications_out import OrderNotificationsOut
@@ -110,6 +113,7 @@ __all__ = (
     "BillingIn",
     "BillingOut",
     "CheckHealthResponseCheckhealth",
+    "CheckoutEstimateOut",
     "CheckoutIn",
     "CheckoutInfoOut",
     "CheckoutOut",
@@ -131,6 +135,7 @@ __all__ = (
     "Environment",
     "ErrorField",
     "ErrorOut",
+    "EstimateItemOut",
     "EventListOut",
     "EventOut",
     "FileOut",
@@ -155,6 +160,7 @@ __all__ = (
     "NotificationOut",
     "OptionIn",
     "OptionPriceIn",
+    "OrderEstimateOut",
     "OrderIn",
     "OrderListOut",
     "OrderNotificationsOut",

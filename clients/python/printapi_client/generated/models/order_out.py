@@ -35,6 +35,7 @@ class OrderOut:
         shipping (ShippingOut):
         invoice (InvoiceOut):
         invoicing_state (InvoicingState):
+        allowed_actions (list[str]):
         tracking_url (None | str | Unset):
         email (None | str | Unset):
         username (None | str | Unset):
@@ -51,6 +52,7 @@ class OrderOut:
     shipping: ShippingOut
     invoice: InvoiceOut
     invoicing_state: InvoicingState
+    allowed_actions: list[str]
     tracking_url: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     username: None | str | Unset = UNSET
@@ -80,6 +82,8 @@ class OrderOut:
         invoice = self.invoice.to_dict()
 
         invoicing_state: str = self.invoicing_state
+
+        allowed_actions = self.allowed_actions
 
         tracking_url: None | str | Unset
         if isinstance(self.tracking_url, Unset):
@@ -137,6 +141,7 @@ class OrderOut:
                 "shipping": shipping,
                 "invoice": invoice,
                 "invoicingState": invoicing_state,
+                "allowedActions": allowed_actions,
             }
         )
         if tracking_url is not UNSET:
@@ -183,6 +188,8 @@ class OrderOut:
         invoice = InvoiceOut.from_dict(d.pop("invoice"))
 
         invoicing_state = check_invoicing_state(d.pop("invoicingState"))
+
+        allowed_actions = cast(list[str], d.pop("allowedActions"))
 
         def _parse_tracking_url(data: object) -> None | str | Unset:
             if data is None:
@@ -270,6 +277,7 @@ class OrderOut:
             shipping=shipping,
             invoice=invoice,
             invoicing_state=invoicing_state,
+            allowed_actions=allowed_actions,
             tracking_url=tracking_url,
             email=email,
             username=username,
