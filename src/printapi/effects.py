@@ -110,6 +110,12 @@ async def feed_order_moved(session: AsyncSession, event: OrderStatusChanged) -> 
     return ()
 
 
+async def feed_shipment_recorded(session: AsyncSession, event: ShipmentRecorded) -> Events:
+    """The event feed's ``shipment.created``: a parcel left and the order stays Processing."""
+    await feed.shipment_created(session, order=event.order, now=event.now)
+    return ()
+
+
 async def feed_payment_settled(session: AsyncSession, event: PaymentSettled) -> Events:
     """The event feed's ``payment.status_changed`` (before what the outcome does to the order)."""
     await feed.payment_status_changed(session, order=event.order, payment_status=event.outcome, now=event.now)
@@ -205,7 +211,7 @@ EFFECTS: Mapping[type[Event], tuple[Handler, ...]] = {
     PaymentSettled: (feed_payment_settled, order_follows_payment),
     FileAccepted: (production_follows_file,),
     TestClockAdvanced: (webhooks_follow_clock,),
-    ShipmentRecorded: (record_shipment,),
+    ShipmentRecorded: (record_shipment, feed_shipment_recorded),
 }
 
 

@@ -149,6 +149,23 @@ class TestAnOrderInTwoParcels:
         assert [row["status"] for row in shipped] == ["Created", "Processing", "Processing", "Shipped"]
         assert {row["id"] for row in shipped} == {order_id}
 
+    async def test_the_event_feed_lists_each_parcel_and_then_shipped(
+        self, client: httpx.AsyncClient, live_headers: dict[str, str], operating: Operating
+    ) -> None:
+        order_id = await in_production(client, live_headers, operating)
+
+        await operating.ship(order_id, items=[{"itemId": "a", "quantity": 2}, {"itemId": "c", "quantity": 1}])
+        await operating.ship(order_id, items=[{"itemId": "b", "quantity": 1}, {"itemId": "c", "quantity": 2}])
+        feed = await client.get("/v2/events", headers=live_headers)
+
+        assert feed.status_code == 200, feed.text
+        assert [(event["type"], event["status"]) for event in feed.json()["results"]] == [
+            ("order.created", "Created"),
+            ("order.status_changed", "Processing"),
+            ("shipment.created", "Processing"),
+            ("order.status_changed", "Shipped"),
+        ]
+
     async def test_without_items_a_parcel_carries_everything_left(
         self, client: httpx.AsyncClient, live_headers: dict[str, str], operating: Operating
     ) -> None:

@@ -33,6 +33,7 @@ class EventType(StrEnum):
     ORDER_CREATED = "order.created"
     ORDER_STATUS_CHANGED = "order.status_changed"
     PAYMENT_STATUS_CHANGED = "payment.status_changed"
+    SHIPMENT_CREATED = "shipment.created"  # a parcel that leaves items behind (the last one: Shipped)
 
 
 def cursor_of(place: Place) -> str:
@@ -99,6 +100,10 @@ async def order_status_changed(session: AsyncSession, *, order: Order, previous:
     await repository.add(
         session, [_row(order, EventType.ORDER_STATUS_CHANGED, now, previous_status=previous)]
     )
+
+
+async def shipment_created(session: AsyncSession, *, order: Order, now: datetime) -> None:
+    await repository.add(session, [_row(order, EventType.SHIPMENT_CREATED, now)])
 
 
 async def payment_status_changed(
