@@ -225,11 +225,11 @@ class TestAnIntegrationRunFromTheBrowser:
         await expect(page.get_by_text("is Shipped now")).to_be_visible()
         await expect(page.get_by_text("Shipped is final")).to_be_visible()
 
-        async def test_notifications_delivered() -> bool:
+        async def notifications_delivered() -> bool:
             await page.reload()
             return await page.locator("#notes-title ~ ul .badge.delivered").count() >= 1
 
-        await eventually(test_notifications_delivered, what="the order's notifications")
+        await eventually(notifications_delivered, what="the order's notifications")
         await shot(page, "order.png", backend)
         await page.goto(f"{base}/dashboard/webhooks")
         await page.get_by_role("link", name=hooks.url("/test-hook")).click()

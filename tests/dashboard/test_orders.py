@@ -27,17 +27,17 @@ def listed(page: str, order_id: str) -> bool:
 
 
 @pytest.fixture
-async def test_headers(runtime: Runtime, client: httpx.AsyncClient, owner: Person) -> dict[str, str]:
+async def shop_headers(runtime: Runtime, client: httpx.AsyncClient, owner: Person) -> dict[str, str]:
     return await api_headers(runtime, client, owner.email)
 
 
 class TestTheOrderList:
     async def test_filters_by_status_environment_text_and_dates(
-        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
         live_headers = await api_headers(runtime, client, owner.email, Environment.LIVE)
-        first = await place(client, test_headers, id="A-1001", email="anna@example.nl")
-        second = await place(client, test_headers, id="B-2002", email="bob@example.nl")
+        first = await place(client, shop_headers, id="A-1001", email="anna@example.nl")
+        second = await place(client, shop_headers, id="B-2002", email="bob@example.nl")
         live = await place(client, live_headers, id="A-3003")
         await post_form(
             owner.http,
@@ -67,10 +67,10 @@ class TestTheOrderList:
         assert "must be a date" in response.text
 
     async def test_the_list_pages_by_25_newest_first(
-        self, clock: FixedClock, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, clock: FixedClock, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
         for number in range(27):
-            await place(client, test_headers, id=f"O-{number:02d}")
+            await place(client, shop_headers, id=f"O-{number:02d}")
             clock.advance(timedelta(seconds=1))
 
         first = (await owner.http.get("/dashboard/orders")).text
@@ -85,21 +85,21 @@ class TestTheOrderList:
 
 class TestTheOverview:
     async def test_it_ticks_the_steps_done_and_lists_the_latest_orders(
-        self, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
-        await place(client, test_headers, id="FIRST-1", email="anna@example.nl")
+        await place(client, shop_headers, id="FIRST-1", email="anna@example.nl")
 
         page = (await owner.http.get("/dashboard")).text
 
-        assert page.count('class="done"') == 2  # credentials (made by test_headers) and an order
+        assert page.count('class="done"') == 2  # credentials (made by shop_headers) and an order
         assert 'href="/dashboard/orders/test/FIRST-1"' in page
 
 
 class TestAnOrderPage:
     async def test_it_shows_items_files_costs_and_the_timeline(
-        self, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
-        order = await place(client, test_headers, items=[book_item()], email="anna@example.nl")
+        order = await place(client, shop_headers, items=[book_item()], email="anna@example.nl")
 
         page = (await owner.http.get(f"/dashboard/orders/test/{order['id']}")).text
 
@@ -112,12 +112,12 @@ class TestAnOrderPage:
         assert "Start production" in page
 
     async def test_with_the_payment_screen_it_shows_what_the_customer_pays_and_the_payment(
-        self, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
         await post_form(
             owner.http, "/dashboard/settings", {"payment_screen": "on", "consumer_shipping": "method"}
         )
-        order = await place(client, test_headers)
+        order = await place(client, shop_headers)
 
         page = (await owner.http.get(f"/dashboard/orders/test/{order['id']}")).text
 
@@ -126,9 +126,9 @@ class TestAnOrderPage:
         assert "NotIncluded" in page
 
     async def test_an_order_id_with_reserved_characters_has_a_working_page(
-        self, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
-        await place(client, test_headers, id="shop!order&1;=$")
+        await place(client, shop_headers, id="shop!order&1;=$")
 
         listing = (await owner.http.get("/dashboard/orders")).text
         page = await owner.http.get("/dashboard/orders/test/shop%21order%261%3B%3D%24")
@@ -139,12 +139,12 @@ class TestAnOrderPage:
 
 class TestTheSimulator:
     async def test_a_test_order_moves_through_its_statuses_and_notifies_the_endpoints(
-        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
         await post_form(
             owner.http, "/dashboard/webhooks", {"environment": "test", "url": "https://shop.example/hook"}
         )
-        order = await place(client, test_headers)
+        order = await place(client, shop_headers)
         page = f"/dashboard/orders/test/{order['id']}"
 
         started = await post_form(owner.http, f"{page}/status", {"status": "Processing"}, from_page=page)
@@ -173,9 +173,9 @@ class TestTheSimulator:
         assert notifications == [order["id"]]  # folded into one pending notification
 
     async def test_a_move_the_state_machine_forbids_is_shown_and_changes_nothing(
-        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
-        order = await place(client, test_headers)
+        order = await place(client, shop_headers)
         page = f"/dashboard/orders/test/{order['id']}"
 
         response = await post_form(owner.http, f"{page}/status", {"status": "Shipped"}, from_page=page)
@@ -209,13 +209,13 @@ class TestStoredFiles:
         return {"storage_dir": str(tmp_path / "files")}
 
     async def test_an_accepted_file_can_be_downloaded_from_the_order_page(
-        self, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str], tmp_path: Path
+        self, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str], tmp_path: Path
     ) -> None:
-        order = await place(client, test_headers, items=[{"productId": "mok", "quantity": 1}])
+        order = await place(client, shop_headers, items=[{"productId": "mok", "quantity": 1}])
         png = make_png(tmp_path / "mug.png", size_px=pixels_for(MUG_MM, 300)).read_bytes()
         upload = order["items"][0]["files"]["content"]["uploadUrl"].removeprefix("http://testserver")
         uploaded = await client.post(
-            upload, content=png, headers={**test_headers, "Content-Type": "image/png"}
+            upload, content=png, headers={**shop_headers, "Content-Type": "image/png"}
         )
         item = order["items"][0]["id"]
 
@@ -233,19 +233,19 @@ class TestStoredFiles:
 
 class TestThePaymentOnTheOrderPage:
     async def test_the_provider_method_and_refund_are_shown(
-        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, test_headers: dict[str, str]
+        self, runtime: Runtime, client: httpx.AsyncClient, owner: Person, shop_headers: dict[str, str]
     ) -> None:
-        await client.patch("/v2/account", json={"paymentScreen": True}, headers=test_headers)
-        order = await place(client, test_headers, id="P-1")
+        await client.patch("/v2/account", json={"paymentScreen": True}, headers=shop_headers)
+        order = await place(client, shop_headers, id="P-1")
         from tests.payments.conftest import choose, set_up  # noqa: PLC0415 - the payment tests' builders
 
-        checkout = await set_up(client, test_headers, order)
+        checkout = await set_up(client, shop_headers, order)
         await choose(client, checkout["paymentUrl"], "Successful")
         async with runtime.db.write() as session:
             await session.execute(
                 Payment.__table__.update().values(method="ideal")  # as a provider would have said
             )
-        moved = await client.post("/v2/orders/P-1/status", json={"status": "Cancelled"}, headers=test_headers)
+        moved = await client.post("/v2/orders/P-1/status", json={"status": "Cancelled"}, headers=shop_headers)
         assert moved.status_code == 200, moved.text
 
         page = (await owner.http.get("/dashboard/orders/test/P-1")).text

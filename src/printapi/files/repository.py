@@ -53,11 +53,6 @@ async def upload_slot(session: AsyncSession, *, code: str, account_id: int, envi
     return Slot(row[0], row[1], row[2]) if row else None
 
 
-async def slot_of(session: AsyncSession, *, file_pk: int) -> Slot:
-    row = (await session.execute(_slot_query().where(ItemFile.pk == file_pk))).one()
-    return Slot(row[0], row[1], row[2])
-
-
 async def stored_file(
     session: AsyncSession, *, account_id: int, environment: str | None, order_id: str, item_id: str, kind: str
 ) -> Slot | None:
