@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -509,10 +510,18 @@ class TestResultAsJson:
         assert not Result("PNG", 1, (Finding("error", "resolution", "…"),)).ok
 
 
-def child_processes() -> set[int]:
+def all_child_processes() -> set[int]:
     """The live (not yet reaped) child processes of this test process (Linux)."""
     tasks = Path("/proc/self/task").iterdir()
     return {int(pid) for task in tasks for pid in (task / "children").read_text().split()}
+
+
+@pytest.fixture
+def child_processes() -> Callable[[], set[int]]:
+    """The test's live children: those of this process but the ones it had before (a server that
+    another test file of the same pytest worker keeps running, such as the S3 server)."""
+    before = all_child_processes()
+    return lambda: all_child_processes() - before
 
 
 class TestInAChildProcess:
@@ -526,7 +535,9 @@ class TestInAChildProcess:
         assert result == check(pdf, book(), "PDF")
         assert codes(result) == ["page_count", "page_size", "page_size", "page_size"]
 
-    async def test_the_child_is_killed_when_the_time_is_up(self, tmp_path: Path) -> None:
+    async def test_the_child_is_killed_when_the_time_is_up(
+        self, tmp_path: Path, child_processes: Callable[[], set[int]]
+    ) -> None:
         # A real child cannot even start Python within a millisecond.
         pdf = make_pdf(tmp_path / "book.pdf", size_mm=A4_BLEED, pages=2)
         result = await run_preflight(pdf, book(), declared_type="PDF", timeout_seconds=0.001)
@@ -534,7 +545,9 @@ class TestInAChildProcess:
         assert result.findings[0].message == "the file could not be checked within 0.001 seconds"
         assert child_processes() == set()
 
-    async def test_a_cancelled_check_takes_its_child_with_it(self, tmp_path: Path) -> None:
+    async def test_a_cancelled_check_takes_its_child_with_it(
+        self, tmp_path: Path, child_processes: Callable[[], set[int]]
+    ) -> None:
         pdf = make_pdf(tmp_path / "book.pdf", size_mm=A4_BLEED, pages=2)
         task = asyncio.create_task(run_preflight(pdf, book(), declared_type="PDF"))
         for _ in range(2000):  # until the child runs (it needs far longer than this to finish)
