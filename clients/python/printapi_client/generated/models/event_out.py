@@ -16,7 +16,8 @@ class EventOut:
     """
     Attributes:
         id (str): The event's id: also the cursor that reads on after it.
-        type_ (str): One of order.created, order.status_changed, payment.status_changed; more may come.
+        type_ (str): One of order.created, order.status_changed, payment.status_changed, shipment.created; more may
+            come.
         order_id (str):
         status (str): The order's status after the change.
         date_time (str):
