@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from printapi.auth.principal import Environment
+from printapi.kit import ids
 from printapi.runtime import Runtime
 from tests.api.helpers import API_JSON, START_LOCAL, assert_error, changes, order_count, place
 from tests.conftest import Credentials, address, bearer, book_item, make_credentials, order_body
@@ -319,6 +320,19 @@ class TestCustomIds:
         self, client: httpx.AsyncClient, auth_headers: dict[str, str]
     ) -> None:
         await refused(client, auth_headers, order_body(book_item(id="r1"), book_item(id="r1")), "items[1].id")
+
+    async def test_a_generated_id_that_is_taken_is_drawn_again(
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        await place(client, auth_headers, order_body(id="12345678"))
+        drawn = iter(["12345678", "12345678", "87654321"])
+        monkeypatch.setattr(ids, "random_order_id", lambda: next(drawn))
+
+        order = await place(client, auth_headers, order_body())
+
+        assert order["id"] == "87654321"
+        assert await order_count(client, auth_headers) == 2
+        assert len(await changes(client, auth_headers)) == 2
 
     async def test_an_empty_id_gets_a_generated_one(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str]

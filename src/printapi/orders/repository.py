@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import class_mapper, joinedload
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -126,14 +128,19 @@ async def id_taken(session: AsyncSession, *, account_id: int, environment: str, 
     return bool((await session.execute(_TAKEN, values)).scalar())
 
 
-async def add(session: AsyncSession, order: Order) -> Order:
-    """Insert a new order built by the service, with its items and their files: one INSERT for
+async def add(session: AsyncSession, order: Order) -> bool:
+    """Insert a new order built by the service, with its items and their files, or, when its id
+    is taken, nothing (False). One INSERT for
     each table (the items' RETURNING their keys; the files' one executemany of all of them),
     instead of the ORM's unit of work, which took a sixth of a placement's Python calls
     (bench/hot_path.py). ``order`` and its items get their keys (the files do not: nothing
     that placing does next needs them); all stay plain objects outside the session: what
     placing does next reads them, and changes the order, if at all, by statements of its own."""
-    order.pk = (await session.execute(_INSERT_ORDER, [_values(order)])).scalar_one()
+    inserted = _insert_order(session.get_bind().dialect.name)
+    pk = (await session.execute(inserted, [_values(order)])).scalar_one_or_none()
+    if pk is None:
+        return False  # the id is taken in the account and environment: nothing was written
+    order.pk = pk
     items = order.items
     for item in items:
         item.order_pk = order.pk
@@ -146,7 +153,16 @@ async def add(session: AsyncSession, order: Order) -> Order:
             files.append(file)
     if files:  # nothing placing does next needs their keys: no RETURNING, so one executemany
         await session.execute(_INSERT_FILES, _rows(files))
-    return order
+    return True
+
+
+@functools.cache
+def _insert_order(dialect: str) -> Any:
+    """The order's INSERT, which writes nothing when its id is taken (the unique index decides,
+    without the error that would end a PostgreSQL transaction)."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_ORDERS)
+    keys = ["account_id", "environment", "id"]
+    return statement.on_conflict_do_nothing(index_elements=keys).returning(_ORDERS.c.pk)
 
 
 def _values(row: Order | OrderItem | ItemFile) -> dict[str, Any]:
@@ -170,7 +186,6 @@ def _rows(objects: list[OrderItem] | list[ItemFile]) -> list[dict[str, Any]]:
 
 _COLUMNS = {model: class_mapper(model).column_attrs for model in (Order, OrderItem, ItemFile)}
 _ORDERS, _ITEMS, _FILES = (Order.metadata.tables[name] for name in ("orders", "order_items", "item_files"))
-_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.pk)
 _INSERT_ITEMS = insert(_ITEMS).returning(_ITEMS.c.pk, sort_by_parameter_order=True)
 _INSERT_FILES = insert(_FILES)
 

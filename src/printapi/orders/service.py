@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -46,18 +45,15 @@ SYNC_LIMIT = 1000
 
 
 async def _new_order_id(session: AsyncSession, principal: Principal, wanted: str | None) -> str:
-    if wanted:
-        if await repository.id_taken(
-            session, account_id=principal.account_id, environment=principal.environment, order_id=wanted
-        ):
-            raise _duplicate(wanted)
-        return wanted
-    while True:
-        candidate = ids.random_order_id()
-        if not await repository.id_taken(
-            session, account_id=principal.account_id, environment=principal.environment, order_id=candidate
-        ):
-            return candidate
+    """The shop's own id, checked now for an early 409; or a random one, which storing draws
+    again in the rare case that it is taken (``repository.add`` says so, having written nothing)."""
+    if not wanted:
+        return ids.random_order_id()
+    if await repository.id_taken(
+        session, account_id=principal.account_id, environment=principal.environment, order_id=wanted
+    ):
+        raise _duplicate(wanted)
+    return wanted
 
 
 def _duplicate(order_id: str) -> Conflict:
@@ -242,12 +238,10 @@ async def store_order(
         order.checkout_products, order.checkout_shipping = terms.products, terms.shipping
     order.discount = priced.discount
     order.invoicing_state = priced.invoicing_state
-    try:
-        await repository.add(session, order)
-    except IntegrityError as exc:
-        if "uq_orders_account_environment_id" not in str(exc.orig) and "orders.id" not in str(exc.orig):
-            raise
-        raise _duplicate(draft.order_id) from exc  # the same custom id, placed concurrently
+    while not await repository.add(session, order):
+        if request.id:
+            raise _duplicate(request.id)  # the same custom id, placed concurrently
+        order.id = ids.random_order_id()
     set_committed_value(order, "payment", None)  # a new order has no payment yet
     set_committed_value(order, "shipments", [])  # nor shipments
     await record_change(session, order=order, previous=None, source="api", note=None, now=now)
