@@ -209,19 +209,19 @@ class OrderSummary:
 
 async def page_for_account(
     session: AsyncSession, *, account_id: int, environment: str, offset: int, limit: int
-) -> tuple[list[OrderSummary], int | None]:
-    """Newest first; and how many the account has in all, counted by the same query (a window
-    over the matching rows), or None when the page is empty."""
+) -> list[OrderSummary]:
+    """Newest first, through the listing index (which also makes ``count_for_account`` cheap: a
+    total counted by a window over this query read every order of the account, and made a list
+    of 20 three times slower for an account of 5,000 orders: bench/api.py)."""
     values = {"account_id": account_id, "environment": environment, "offset": offset, "limit": limit}
-    rows = (await session.execute(_PAGE, values)).all()
-    return [OrderSummary(*row[:5]) for row in rows], (rows[0][5] if rows else None)
+    return [OrderSummary(*row) for row in (await session.execute(_PAGE, values)).all()]
 
 
 _OF_ACCOUNT = (Order.account_id == bindparam("account_id"), Order.environment == bindparam("environment"))
 _COUNT = select(func.count()).where(*_OF_ACCOUNT)
 _TAKEN = select(exists().where(*_OF_ACCOUNT, Order.id == bindparam("order_id")))
 _PAGE = (
-    select(Order.id, Order.created_at, Order.email, Order.username, Order.status, func.count().over())
+    select(Order.id, Order.created_at, Order.email, Order.username, Order.status)
     .where(*_OF_ACCOUNT)
     .order_by(Order.created_at.desc(), Order.pk.desc())
     .offset(bindparam("offset"))

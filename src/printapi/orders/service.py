@@ -349,16 +349,14 @@ async def list_orders(
     session: AsyncSession, *, principal: Principal, page: PageRequest
 ) -> Page[repository.OrderSummary]:
     account_id, environment = principal.account_id, principal.environment.value
-    results, count = await repository.page_for_account(
-        session, account_id=account_id, environment=environment, offset=page.offset, limit=page.limit
+    return Page(
+        count=await repository.count_for_account(session, account_id=account_id, environment=environment),
+        offset=page.offset,
+        limit=page.limit,
+        results=await repository.page_for_account(
+            session, account_id=account_id, environment=environment, offset=page.offset, limit=page.limit
+        ),
     )
-    if count is None:  # an empty page: past the end, or no orders at all
-        count = (
-            0
-            if page.offset == 0
-            else await repository.count_for_account(session, account_id=account_id, environment=environment)
-        )
-    return Page(count=count, offset=page.offset, limit=page.limit, results=results)
 
 
 async def statuses_since(
