@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from printapi.auth.principal import Environment
 from printapi.kit.clock import FixedClock
@@ -331,3 +333,30 @@ class TestSyncStatuses:
         await place(client, await other_shop(client, runtime), order_body())
 
         assert await changes(client, auth_headers) == []
+
+
+class TestTheReadOfAnOrder:
+    async def test_joins_its_items_and_files_through_their_indexes(
+        self, client: httpx.AsyncClient, runtime: Runtime, auth_headers: dict[str, str]
+    ) -> None:
+        """Not a scan of every order's items and files (which grew slower with every order)."""
+        if runtime.db.dialect != "sqlite":
+            pytest.skip("SQLite's plan is stable on a small table; PostgreSQL's planner scans small tables")
+        order_id = (await place(client, auth_headers, order_body()))["id"]
+        sent: list[tuple[str, Any]] = []
+
+        def capture(_conn: object, _cursor: object, statement: str, parameters: Any, *_rest: object) -> None:
+            sent.append((statement, parameters))
+
+        event.listen(runtime.db.read_engine.sync_engine, "before_cursor_execute", capture)
+        try:
+            assert (await client.get(f"/v2/orders/{order_id}", headers=auth_headers)).status_code == 200
+        finally:
+            event.remove(runtime.db.read_engine.sync_engine, "before_cursor_execute", capture)
+        (read,) = [(sql, params) for sql, params in sent if "FROM orders" in sql and "order_items" in sql]
+        async with runtime.db.read() as session:
+            connection = await session.connection()
+            plan = (await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + read[0], read[1])).all()
+        details = " | ".join(str(row[-1]) for row in plan)
+        assert "USING INDEX ix_order_items_order_pk (order_pk=?)" in details, details
+        assert "USING INDEX ix_item_files_item_pk (item_pk=?)" in details, details

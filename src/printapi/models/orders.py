@@ -89,7 +89,7 @@ class OrderItem(Base):
     __tablename__ = "order_items"
 
     pk: Mapped[int] = mapped_column(primary_key=True)
-    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"))
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     id: Mapped[str] = mapped_column(String(36))
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
@@ -121,7 +121,7 @@ class ItemFile(Base):
     __tablename__ = "item_files"
 
     pk: Mapped[int] = mapped_column(primary_key=True)
-    item_pk: Mapped[int] = mapped_column(ForeignKey("order_items.pk", ondelete="CASCADE"))
+    item_pk: Mapped[int] = mapped_column(ForeignKey("order_items.pk", ondelete="CASCADE"), index=True)
     order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # content | cover
     status: Mapped[str] = mapped_column(String(24))
