@@ -21,6 +21,12 @@ from printapi.orders.shipments.schemas import RecordedShipmentOut, ShipmentIn
 router = APIRouter(prefix="/operator", tags=["operator"])
 
 Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
+# An order of an account, as the operator names it: the account by id, the environment when the
+# account uses the order's id in both.
+AccountId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+OrderEnvironment = Annotated[
+    Environment | None, Query(description="test or live, when the account uses the id in both")
+]
 
 
 @router.post(
@@ -30,15 +36,13 @@ Operator = Annotated[Principal, Depends(require(Scope.OPERATOR))]
     description="Processing, Shipped (with an optional trackingUrl) or Cancelled (with an optional reason).",
 )
 async def set_order_status(
-    account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    account_id: AccountId,
     order_id: str,
     body: Json[StatusChangeIn],
     _: Operator,
     session: WriteSession,
     runtime: RuntimeDep,
-    environment: Annotated[
-        Environment | None, Query(description="test or live, when the account uses the id in both")
-    ] = None,
+    environment: OrderEnvironment = None,
 ) -> WireResponse:
     change = orders.checked_change(body)
     changed = await orders.operator_set_status(
@@ -64,15 +68,13 @@ async def set_order_status(
     "Processing. Either way the shop's webhooks fire.",
 )
 async def record_shipment(
-    account_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    account_id: AccountId,
     order_id: str,
     body: Json[ShipmentIn],
     _: Operator,
     session: WriteSession,
     runtime: RuntimeDep,
-    environment: Annotated[
-        Environment | None, Query(description="test or live, when the account uses the id in both")
-    ] = None,
+    environment: OrderEnvironment = None,
 ) -> WireResponse:
     request = shipments.checked_shipment(body)
     recorded = await shipments.operator_record(
