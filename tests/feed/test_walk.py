@@ -179,7 +179,11 @@ class TestAWalkWhileChangesArrive:
             assert len(naive.seen) == len(set(naive.seen))
             missed = TOTAL - len(naive.seen)
             assert missed >= ROUNDS, f"the walk by id missed only {missed} rows"
-            assert all("-a-" in tag for tag in set(tags) - set(naive.seen))
+            # Among them, each round's late transaction (a: it began first and committed after
+            # b). Not only they: with several writers, another writer's row still in flight at a
+            # read is lost by id alone too (seen on a loaded machine).
+            late = [tag for tag in set(tags) - set(naive.seen) if "-a-" in tag]
+            assert len(late) >= ROUNDS, f"only {len(late)} rows of late transactions were missed"
 
 
 class TestWhatHoldsTheFeedBack:
