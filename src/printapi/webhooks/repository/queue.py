@@ -36,6 +36,21 @@ from printapi.models import OwnerAlert, WebhookEndpoint, WebhookNotification
 from printapi.webhooks.states import FINAL, NotificationKind, NotificationStatus, sources
 
 _PENDING = WebhookNotification.status == NotificationStatus.PENDING
+# The columns a notification is queued with, in the order of the SELECT that gives its rows
+# (the queueing of an order change here, the recovery of failures in recovery.py).
+QUEUED_COLUMNS = [
+    WebhookNotification.id,
+    WebhookNotification.endpoint_pk,
+    WebhookNotification.account_id,
+    WebhookNotification.order_pk,
+    WebhookNotification.order_id,
+    WebhookNotification.kind,
+    WebhookNotification.status,
+    WebhookNotification.attempts,
+    WebhookNotification.next_attempt_at,
+    WebhookNotification.created_at,
+    WebhookNotification.changed_at,
+]
 
 # A message id is ``msg_``, 13 hex digits of the microseconds since 1970 (the change's time) and
 # 19 random ones (on PostgreSQL from a random UUID, whose fixed version digit leaves 72 bits):
@@ -96,19 +111,7 @@ def _queueing(dialect: str) -> Any:
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Of the table, not the ORM entity: an ORM insert executed with parameters is a bulk insert.
     statement = upsert(model.metadata.tables[model.__tablename__]).from_select(
-        [
-            model.id,
-            model.endpoint_pk,
-            model.account_id,
-            model.order_pk,
-            model.order_id,
-            model.kind,
-            model.status,
-            model.attempts,
-            model.next_attempt_at,
-            model.created_at,
-            model.changed_at,
-        ],
+        QUEUED_COLUMNS,
         _rows_for_endpoints(dialect),
     )
     return statement.on_conflict_do_update(

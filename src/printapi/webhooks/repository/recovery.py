@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printapi.kit.db import UTCDateTime
 from printapi.models import WebhookNotification
-from printapi.webhooks.repository.queue import _new_message_id
+from printapi.webhooks.repository.queue import QUEUED_COLUMNS, _new_message_id
 from printapi.webhooks.states import NotificationKind, NotificationStatus
 
 
@@ -62,22 +62,7 @@ def _requeueing(dialect: str) -> Any:
         )
         .group_by(model.endpoint_pk, model.account_id, model.order_pk)
     )
-    statement = upsert(table).from_select(
-        [
-            model.id,
-            model.endpoint_pk,
-            model.account_id,
-            model.order_pk,
-            model.order_id,
-            model.kind,
-            model.status,
-            model.attempts,
-            model.next_attempt_at,
-            model.created_at,
-            model.changed_at,
-        ],
-        failed,
-    )
+    statement = upsert(table).from_select(QUEUED_COLUMNS, failed)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[model.endpoint_pk, model.order_pk],
