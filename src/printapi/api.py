@@ -24,7 +24,6 @@ from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.files.service import MEDIA_OF, download_name
 from printapi.idempotency.middleware import held_write
-from printapi.kit.errors import Unauthenticated
 from printapi.kit.pagination import PageRequest
 from printapi.kit.urls import Urls
 from printapi.models import ItemFile
@@ -78,27 +77,14 @@ _FLOWS = OAuth2Model(
 )
 
 
-def _bearer_token(header: str | None) -> str:
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated(
-            message="This endpoint needs an access token: send 'Authorization: Bearer <token>'.",
-            hints=["Get a token from POST /v2/oauth with your client id and secret."],
-        )
-    return token.strip()
-
-
 async def get_principal(runtime: Runtime, authorization: str | None) -> Principal:
-    token = _bearer_token(authorization)
-    settings = runtime.settings
-    now = runtime.clock.now()
-    cached = auth.cached_principal(runtime.token_cache, token=token, secret_key=settings.secret_key, now=now)
-    if cached is not None:
-        return cached
-    async with runtime.db.read() as session:
-        return await auth.authenticate(
-            session, token=token, secret_key=settings.secret_key, now=now, cache=runtime.token_cache
-        )
+    return await auth.caller(
+        runtime.db,
+        runtime.token_cache,
+        authorization=authorization,
+        secret_key=runtime.settings.secret_key,
+        now=runtime.clock.now(),
+    )
 
 
 class _Caller(SecurityBase):

@@ -21,6 +21,7 @@ from printapi.auth.hashing import Passwords, keyed_hash, same_hash
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope, format_scopes, parse_scopes, scopes_for_role
 from printapi.kit import ids
+from printapi.kit.db import Database
 from printapi.kit.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from printapi.models import AccessToken, Account, ApiClient
 
@@ -233,6 +234,30 @@ class TokenCache:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+def bearer_token(header: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header, or ``Unauthenticated``."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            message="This endpoint needs an access token: send 'Authorization: Bearer <token>'.",
+            hints=["Get a token from POST /v2/oauth with your client id and secret."],
+        )
+    return token.strip()
+
+
+async def caller(
+    db: Database, cache: TokenCache, *, authorization: str | None, secret_key: str, now: datetime
+) -> Principal:
+    """The caller of an ``Authorization`` header: from this process's cache, else from the
+    database (and then cached); ``Unauthenticated`` without a live token."""
+    token = bearer_token(authorization)
+    cached = cached_principal(cache, token=token, secret_key=secret_key, now=now)
+    if cached is not None:
+        return cached
+    async with db.read() as session:
+        return await authenticate(session, token=token, secret_key=secret_key, now=now, cache=cache)
 
 
 def cached_principal(cache: TokenCache, *, token: str, secret_key: str, now: datetime) -> Principal | None:
