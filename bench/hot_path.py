@@ -223,7 +223,8 @@ async def compare(ours_url: str, floor_url: str, args: argparse.Namespace) -> No
             await cpu_per_request(chosen[key][1], args.requests)
             profiler.disable()
             print(f"\n{chosen[key][0]}")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            stats = pstats.Stats(profiler).sort_stats(args.profile_sort)
+            stats.print_stats(args.profile_filter, 30)
     await close_ours()
     await close_floor()
 
@@ -234,6 +235,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-sort", default="tottime", help="e.g. cumulative")
+    parser.add_argument("--profile-filter", default="", help="only functions whose place matches this")
     parser.add_argument("--endpoint", default="", help="only endpoints whose name contains this")
     parser.add_argument("--log-level", default="", help="e.g. INFO (the default level of printapi serve)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
 
+from printapi.kit.sqlite import ONE_TRIP
 from printapi.kit.wakeup import committed_channels
 
 NAMING_CONVENTION = {
@@ -211,9 +212,14 @@ def create_database(url: str, *, echo: bool = False) -> Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One writer connection per process: a bigger pool only makes connections fight in
         # SQLite's sleeping busy handler (second-long tails, see research/deps.md).
-        write = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30)
+        # A statement is one trip to aiosqlite's thread (kit/sqlite.py), not three or four.
+        write = create_async_engine(
+            url, echo=echo, module=ONE_TRIP, pool_size=1, max_overflow=0, pool_timeout=30
+        )
         # Readers are in autocommit (isolation_level None, below): nothing to roll back.
-        read = create_async_engine(url, echo=echo, pool_size=4, max_overflow=4, skip_autocommit_rollback=True)
+        read = create_async_engine(
+            url, echo=echo, module=ONE_TRIP, pool_size=4, max_overflow=4, skip_autocommit_rollback=True
+        )
         _configure_sqlite(write, writer=True)
         _configure_sqlite(read, writer=False)
     else:
