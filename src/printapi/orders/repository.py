@@ -263,8 +263,13 @@ _SET_STATUS_STARTING = _SET_STATUS.values(production_starts_at=bindparam("new_pr
 
 
 async def add_history(session: AsyncSession, change: dict[str, Any]) -> None:
-    """One ``OrderStatusChange`` row, as a plain insert (no ORM object to flush)."""
-    await session.execute(insert(OrderStatusChange), [change])
+    """One ``OrderStatusChange`` row, as a plain insert into the table: no ORM object to flush,
+    and not the ORM's bulk insert either (``insert(OrderStatusChange)``), which took 427 Python
+    calls to this statement's 188."""
+    await session.execute(_INSERT_HISTORY, change)
+
+
+_INSERT_HISTORY = insert(OrderStatusChange.metadata.tables[OrderStatusChange.__tablename__])
 
 
 async def history_since(
