@@ -1,8 +1,9 @@
 """Engines, sessions and the column types every table uses.
 
 SQLite (the embedded default) gets one writer connection per process that opens every
-transaction with ``BEGIN IMMEDIATE`` and a separate read engine; PostgreSQL gets one asyncpg
-pool for both. Datetimes are stored in UTC, money as integer cents (see ``Scaled``).
+transaction with ``BEGIN IMMEDIATE`` and a separate read engine; PostgreSQL gets an asyncpg pool
+for writers and a smaller one for readers. Readers run in autocommit on both. Datetimes are
+stored in UTC, money as integer cents (see ``Scaled``).
 """
 
 from __future__ import annotations
@@ -225,7 +226,17 @@ def create_database(url: str, *, echo: bool = False) -> Database:
     else:
         # No pre-ping (a round trip per checkout); connections are recycled instead.
         write = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
-        read = write
+        # Readers in autocommit, as on SQLite: each statement is its own transaction, which is
+        # what read committed gave them anyway, without the BEGIN and ROLLBACK round trips.
+        read = create_async_engine(
+            url,
+            echo=echo,
+            isolation_level="AUTOCOMMIT",
+            skip_autocommit_rollback=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_recycle=1800,
+        )
     return Database(
         url=url,
         write_engine=write,
