@@ -30,23 +30,32 @@ from printapi.models import ItemFile
 from printapi.runtime import Runtime
 
 
-async def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
+# The dependencies below take the runtime from the request, not through ``RuntimeDep``: FastAPI
+# resolves every edge between dependencies anew per request (a cached one too), and the edges
+# from the sessions, the URLs and the page to the runtime were a thirtieth of an order's
+# placement (bench/hot_path.py).
 
-async def _read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.db.read() as session:
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).db.read() as session:
         yield session
 
 
-async def _write_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+async def _write_session(request: Request) -> AsyncIterator[AsyncSession]:
     held = held_write(request.scope)
     if held is None:
-        async with runtime.db.write() as session:
+        async with runtime_of(request).db.write() as session:
             yield session
         return
     # Under an Idempotency-Key the middleware commits, once the answer is stored in the same
@@ -63,9 +72,9 @@ ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 WriteSession = Annotated[AsyncSession, Depends(_write_session, scope="function")]
 
 
-async def get_urls(request: Request, runtime: RuntimeDep) -> Urls:
-    version = "v1" if request.url.path.startswith("/v1/") else "v2"
-    return Urls(runtime.settings.public_url, version)
+async def get_urls(request: Request) -> Urls:
+    version = "v1" if request.scope["path"].startswith("/v1/") else "v2"
+    return Urls(runtime_of(request).settings.public_url, version)
 
 
 UrlsDep = Annotated[Urls, Depends(get_urls)]
@@ -102,7 +111,7 @@ class _Caller(SecurityBase):
         self.scope = scope
 
     async def __call__(self, request: Request) -> Principal:
-        principal = await get_principal(request.app.state.runtime, request.headers.get("authorization"))
+        principal = await get_principal(runtime_of(request), request.headers.get("authorization"))
         principal.require(self.scope)
         return principal
 
@@ -117,13 +126,13 @@ MAX_DB_INT = 2**31 - 1
 
 
 async def get_page(
-    runtime: RuntimeDep,
+    request: Request,
     offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Results to skip.")] = 0,
     limit: Annotated[
         int | None, Query(ge=1, le=MAX_DB_INT, description="Page size: 20 unless given, 100 at most.")
     ] = None,
 ) -> PageRequest:
-    settings = runtime.settings
+    settings = runtime_of(request).settings
     return PageRequest.checked(
         offset=offset,
         limit=settings.list_limit_default if limit is None else limit,
