@@ -78,13 +78,12 @@ def _item_ids(plans: list[ItemPlan]) -> list[str]:
     return result
 
 
-def _files(plan: ItemPlan, order: Order, now: datetime) -> list[ItemFile]:
+def _files(plan: ItemPlan, now: datetime) -> list[ItemFile]:
     files = []
     for spec_file in plan.spec.files:
         url = getattr(plan.item.files, spec_file.id) if plan.item.files else None
         files.append(
-            ItemFile(
-                order=order,
+            ItemFile.built(
                 kind=spec_file.id,
                 status=FileStatus.DOWNLOAD_PENDING if url else FileStatus.AWAITING_UPLOAD,
                 download_url=url,
@@ -99,11 +98,11 @@ def _files(plan: ItemPlan, order: Order, now: datetime) -> list[ItemFile]:
     return files
 
 
-def _build_items(order: Order, plans: list[ItemPlan], costs: list[Decimal], now: datetime) -> list[OrderItem]:
+def _build_items(plans: list[ItemPlan], costs: list[Decimal], now: datetime) -> list[OrderItem]:
     items = []
     for position, (plan, cost, item_id) in enumerate(zip(plans, costs, _item_ids(plans), strict=True)):
         items.append(
-            OrderItem(
+            OrderItem.built(
                 position=position,
                 id=item_id,
                 product_id=plan.spec.id,
@@ -115,7 +114,7 @@ def _build_items(order: Order, plans: list[ItemPlan], costs: list[Decimal], now:
                 retail=plan.item.retail,
                 production_cost=cost,
                 tax_rate=plan.spec.tax_rate,
-                files=_files(plan, order, now),
+                files=_files(plan, now),
             )
         )
     return items
@@ -131,7 +130,7 @@ def _build_order(
     now: datetime,
 ) -> Order:
     address = ship.address
-    return Order(
+    return Order.built(
         account_id=principal.account_id,
         environment=principal.environment.value,
         id=order_id,
@@ -230,7 +229,7 @@ async def store_order(
     )
     order.production_cost = priced.production_cost
     order.production_delay_seconds = round(production_delay.total_seconds())
-    order.items = _build_items(order, plans, priced.costs, now)
+    order.items = _build_items(plans, priced.costs, now)
     if (terms := priced.checkout) is not None:
         if request.coupon:
             await coupons.use(session, code=request.coupon, now=now)  # counted in the write transaction
