@@ -61,11 +61,15 @@ Errors use one body: `{"message": "...", "hints": [...], "errors": [{"field": ".
 """
 
 
+# The order in which a request's path is matched (and the OpenAPI document lists the paths):
+# orders first, the endpoints shops call most. FastAPI tries the routers one by one; three
+# routers fewer before the orders' were 140 Python calls fewer per order request
+# (bench/hot_path.py: GET /v2/orders/{id} 2,589 -> 2,448).
 DOMAINS = (
+    orders_router,
     auth_router,
     catalogue_router,
     shipping_router,
-    orders_router,
     files_router,
     payments_router,
     coupons_router,
