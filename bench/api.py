@@ -13,7 +13,9 @@ same kind with as many processes, and then, with wrk, measures:
   ``POST /v2/orders`` (peak);
 
 and, with hey, the latency of ``POST /v2/orders`` at half of that peak rate. Then it does the
-measurements of the targets again with the server logging every request at INFO, its default.
+measurements of the targets again with the server logging every request at INFO, its default,
+on fresh databases of their own (the same number of orders created first), so that the two
+passes differ in the log level only.
 
 Why ratios: the machine has 2 cores and is shared, so req/s drift between runs by more than the
 differences worth knowing. Both baselines run on the same machine in the same minutes; each
@@ -32,7 +34,7 @@ import argparse
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -187,7 +189,30 @@ LOG_LEVELS = ("WARNING", "INFO")  # INFO: printapi's default, a JSON line per re
 
 
 def bench_setup(setup: Setup, plan: Plan) -> report.SetupReport:
+    """Each log level's pass on databases of its own (ours and the baseline's), made afresh and
+    filled alike: a second pass on the first one's database would find the thousands of orders
+    the first placed, and show the account's growth as the log level's cost."""
     say(f"setup: {setup.title}")
+    names: dict[str, str] = {f"{REPO}/": ""}
+    passes, commands = [], []
+    for level in LOG_LEVELS:
+        one_pass, command, baseline_command = bench_pass(setup, plan, level, names)
+        passes.append(one_pass)
+        commands.append((command, baseline_command))
+    command, baseline_command = commands[0]
+    return report.SetupReport(
+        title=setup.title,
+        serve_command=shown(command, names),
+        baseline_command=shown(baseline_command, names),
+        passes=passes,
+    )
+
+
+def bench_pass(
+    setup: Setup, plan: Plan, level: str, names: dict[str, str]
+) -> tuple[report.Pass, list[str], list[str]]:
+    """One pass with the request log at ``level``: fresh databases, the server and the baseline
+    started on them, ``plan.orders`` orders created, then every endpoint measured."""
     with tempfile.TemporaryDirectory(prefix=f"printapi-bench-{setup.key}-") as tmp:
         workdir = Path(tmp)
         (workdir / "baseline").mkdir()
@@ -199,49 +224,27 @@ def bench_setup(setup: Setup, plan: Plan) -> report.SetupReport:
         ):
             port, baseline_port = server.free_port(), server.free_port()
             urls = (f"http://{server.HOST}:{port}", f"http://{server.HOST}:{baseline_port}")
-            settings = server.settings(database_url, urls[0])
+            settings = {**server.settings(database_url, urls[0]), "PRINTAPI_LOG_LEVEL": level}
             client_id, client_secret = server.prepare(server.environment(settings))
             command = server.serve_command(setup, port)
-            names = {
-                f"--port {port}": "--port $PORT",
-                f"--port {baseline_port}": "--port $PORT",
-                f"{REPO}/": "",
-            }
-            passes: list[report.Pass] = []
-            with baseline.running(
-                baseline_url, port=baseline_port, workers=setup.processes, log_path=workdir / "baseline.log"
-            ) as baseline_command:
-                targets: Targets | None = None
-                for level in LOG_LEVELS:
-                    log_path = workdir / f"server-{level}.log"
-                    env = server.environment({**settings, "PRINTAPI_LOG_LEVEL": level})
-                    with server.running(command, env=env, base_url=urls[0], log_path=log_path):
-                        token = server.access_token(urls[0], client_id, client_secret)
-                        if targets is None:
-                            targets = make_targets(urls[0], token, workdir=workdir, orders=plan.orders)
-                        else:
-                            targets = with_token(targets, token)
-                        names[token] = "$TOKEN"
-                        say(f"request log at {level}")
-                        measured, hey_command = measure(plan, urls, targets, full=level == LOG_LEVELS[0])
-                    problems = server.log_problems(log_path)
-                    passes.append(report.Pass(level, measured, shown(hey_command, names), problems))
-            return report.SetupReport(
-                title=setup.title,
-                serve_command=shown(command, names),
-                baseline_command=shown(baseline_command, names),
-                passes=passes,
+            names.update({f"--port {port}": "--port $PORT", f"--port {baseline_port}": "--port $PORT"})
+            log_path, baseline_log = workdir / f"server-{level}.log", workdir / "baseline.log"
+            env = server.environment(settings)
+            with (
+                baseline.running(
+                    baseline_url, port=baseline_port, workers=setup.processes, log_path=baseline_log
+                ) as baseline_command,
+                server.running(command, env=env, base_url=urls[0], log_path=log_path),
+            ):
+                token = server.access_token(urls[0], client_id, client_secret)
+                targets = make_targets(urls[0], token, workdir=workdir, orders=plan.orders)
+                names[token] = "$TOKEN"
+                say(f"request log at {level}")
+                measured, hey_command = measure(plan, urls, targets, full=level == LOG_LEVELS[0])
+            measured_pass = report.Pass(
+                level, measured, shown(hey_command, names), server.log_problems(log_path)
             )
-
-
-def with_token(targets: Targets, token: str) -> Targets:
-    """The same targets for a new server process (the token cache is per process, the token not)."""
-    return Targets(
-        **{
-            name: replace(target, token=token) if target.token else target
-            for name, target in vars(targets).items()
-        }
-    )
+            return measured_pass, command, baseline_command
 
 
 def durations(plan: Plan) -> str:

@@ -51,7 +51,8 @@ is therefore reported as a **ratio** of a baseline measured in the same run, wit
   gap between the two baselines is what our stack costs before any endpoint's own work.
 
 Each setup is measured twice: with the request log at WARNING and at INFO, printapi's default
-(one JSON line per request, written to a file).
+(one JSON line per request, written to a file), each pass on fresh databases filled alike (until
+2026-12-07 the INFO pass ran on the first pass's database, after its thousands of orders).
 
 Targets (issues 2 and 19), on this 2-core machine, as ratios to the external baseline:
 

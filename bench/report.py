@@ -277,7 +277,7 @@ def render(run: RunReport) -> str:
         "",
         f"Settings: `{settings}`; each setup is measured twice, with the request log at WARNING "
         "(nothing per request) and at INFO (printapi's default: a JSON line per request, to a file). "
-        "Secret key and database URL are made fresh per setup.",
+        "Secret key and databases (ours and the baseline's) are made fresh per pass, each filled alike.",
         "",
         f"Load: `{run.wrk_command}`; {run.durations}.",
         "",
