@@ -43,14 +43,15 @@ types: $(VENV)/.installed
 # PostgreSQL tests run when a server answers on 127.0.0.1:5432 (PRINTAPI_TEST_POSTGRES=auto),
 # are required by CI (=required) and can be switched off (=off). One pytest process per core
 # (pytest-xdist), each with databases of its own; a test file stays in one process, so the
-# module-wide fixtures (the end-to-end deployments) start once.
+# module-wide fixtures (the end-to-end deployments) start once. Files are handed out in the order
+# collected, the slowest first (tests/conftest.py: SLOW_FIRST), not by their number of tests.
 # Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): without
 # it every pytest worker rewrote the asserts of all test files and compiled printapi afresh, and so
 # did every `printapi serve` and `printapi worker` the tests start (collection: 13.5 s -> 8.1 s).
 TEST_WORKERS ?= auto
 pytest: $(VENV)/.installed
 	env -u PYTHONDONTWRITEBYTECODE PRINTAPI_TEST_POSTGRES=$${PRINTAPI_TEST_POSTGRES:-auto} \
-		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

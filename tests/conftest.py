@@ -323,6 +323,31 @@ def order_body(*items: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return body
 
 
+# Run first: the modules that drive real processes and wait on them, a few tests taking many
+# seconds each. pytest-xdist hands whole files to whichever worker is free, in the order collected
+# (`make pytest` turns off its reordering by number of tests, which put these last), so a long
+# file handed out at the end left one worker running it alone while the other had finished.
+SLOW_FIRST = (
+    "tests/scale/",
+    "tests/e2e/",
+    "tests/browser/",
+    "tests/webhooks/test_processes.py",
+    "tests/sdk/",
+    "tests/cli/",
+    "tests/files/test_downloads.py",
+    "tests/worker/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = Path(str(item.path)).relative_to(Path(str(config.rootpath))).as_posix()
+        ranks = (index for index, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix))
+        return next(ranks, len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: a file's tests keep their order, and stay together
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     # From the reports, not from _skipped_postgres: under pytest-xdist the tests ran in the worker
     # processes, and the controller, which prints this, saw only their reports.
