@@ -224,8 +224,9 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         _configure_sqlite(write, writer=True)
         _configure_sqlite(read, writer=False)
     else:
-        # No pre-ping (a round trip per checkout); connections are recycled instead.
-        write = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
+        # No pre-ping (a round trip per checkout); connections are recycled instead. At most 20
+        # connections per process, as when one pool served both (docs/operations.md counts them).
+        write = create_async_engine(url, echo=echo, pool_size=10, max_overflow=5, pool_recycle=1800)
         # Readers in autocommit, as on SQLite: each statement is its own transaction, which is
         # what read committed gave them anyway, without the BEGIN and ROLLBACK round trips.
         read = create_async_engine(
@@ -234,7 +235,7 @@ def create_database(url: str, *, echo: bool = False) -> Database:
             isolation_level="AUTOCOMMIT",
             skip_autocommit_rollback=True,
             pool_size=5,
-            max_overflow=5,
+            max_overflow=0,
             pool_recycle=1800,
         )
     return Database(
