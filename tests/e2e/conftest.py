@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 
 # Chromium through Playwright, and the shop's site that a payment's returnUrl leads back to.
-from tests.browser.conftest import browser, page, shop_site  # noqa: F401 - fixtures used here
+from tests.browser.conftest import browser, browser_server, page, shop_site  # noqa: F401 - fixtures used here
 from tests.e2e.processes import Deployment, start_postgres, start_sqlite
 from tests.e2e.shop import Shop, open_shop
 from tests.integration.conftest import (
