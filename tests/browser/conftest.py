@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -36,6 +37,9 @@ from tests.dashboard.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 # The webhook tests' receiver, runtime (system clock, fast schedule), API client and worker.
 from tests.webhooks.conftest import FAST, api, free_port, live_runtime, receiver, shop_api, worker  # noqa: F401
+
+# How long Chromium may take to start behind the browser server.
+LAUNCH_SECONDS = 60
 
 # Every browser test carries this mark: skipped with its reason where Chromium is not installed.
 needs_chromium = pytest.mark.skipif(
@@ -144,7 +148,9 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert server.stdout is not None
     try:
-        endpoint = server.stdout.readline().strip()  # printed once Chromium is up
+        # The endpoint is printed once Chromium is up.
+        started, _, _ = select.select([server.stdout], [], [], LAUNCH_SECONDS)
+        endpoint = server.stdout.readline().strip() if started else f"nothing within {LAUNCH_SECONDS} s"
         assert endpoint.startswith("ws://"), f"playwright launch-server: {endpoint!r}, exit {server.poll()}"
         yield endpoint
     finally:
