@@ -4,13 +4,24 @@ Playwright drives Debian's Chromium (``/usr/bin/chromium``): it cannot download 
 own here. The app runs in-process on a free port with a runtime on the test database, and
 ``PRINTAPI_PUBLIC_URL`` points at that port, so ``paymentUrl`` and the page's form lead there.
 The tests are skipped, with the reason, where Chromium is not installed; CI installs it.
+
+Chromium is launched once per pytest process, behind Playwright's browser server (``playwright
+launch-server``, the launch options of ``Browser.launch``); each test connects to it and works in
+browser contexts of its own, which share no cookies, storage or cache. Launching and closing a
+Chromium costs about a second a test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +37,9 @@ from tests.dashboard.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 # The webhook tests' receiver, runtime (system clock, fast schedule), API client and worker.
 from tests.webhooks.conftest import FAST, api, free_port, live_runtime, receiver, shop_api, worker  # noqa: F401
+
+# How long Chromium may take to start behind the browser server.
+LAUNCH_SECONDS = 60
 
 # Every browser test carries this mark: skipped with its reason where Chromium is not installed.
 needs_chromium = pytest.mark.skipif(
@@ -110,10 +124,50 @@ async def shop_site() -> AsyncIterator[ShopSite]:
     await runner.cleanup()
 
 
+@pytest.fixture(scope="session")
+def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Chromium behind Playwright's browser server, for the tests this pytest process runs: its
+    WebSocket endpoint. It runs in a process group of its own (the driver, Node.js and Chromium),
+    which is stopped as a whole."""
+    options = tmp_path_factory.mktemp("chromium") / "launch.json"
+    options.write_text(json.dumps({"executablePath": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "playwright",
+            "launch-server",
+            "--browser",
+            "chromium",
+            "--config",
+            str(options),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert server.stdout is not None
+    try:
+        # The endpoint is printed once Chromium is up.
+        started, _, _ = select.select([server.stdout], [], [], LAUNCH_SECONDS)
+        endpoint = server.stdout.readline().strip() if started else f"nothing within {LAUNCH_SECONDS} s"
+        assert endpoint.startswith("ws://"), f"playwright launch-server: {endpoint!r}, exit {server.poll()}"
+        yield endpoint
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        server.stdout.close()
+
+
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+async def browser(browser_server: str) -> AsyncIterator[Browser]:
+    """The shared Chromium; on closing, the contexts the test made are closed with it."""
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = await playwright.chromium.connect(browser_server)
         try:
             yield chromium
         finally:

@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 from sqlalchemy import func, select
 
 from printapi.auth import service as auth
@@ -29,7 +29,6 @@ from tests.dashboard.browser_support import (
     Receiver,
     chromium_missing,
     eventually,
-    launch_options,
     live_server,
     receiver,
     screenshots_wanted,
@@ -63,13 +62,9 @@ async def hooks() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(**launch_options())
-        try:
-            yield launched
-        finally:
-            await launched.close()
+async def chromium(browser: Browser) -> Browser:
+    """The shared Chromium (tests/browser/conftest.py), each page in a context of its own."""
+    return browser
 
 
 class Console:
@@ -263,7 +258,9 @@ class TestAnIntegrationRunFromTheBrowser:
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Download PNG").click()
         download = await download_info.value
-        assert await anyio.Path(await download.path()).read_bytes() == png
+        # The browser runs behind Playwright's browser server: the download is copied here to be read.
+        await download.save_as(tmp_path / "downloaded.png")
+        assert await anyio.Path(tmp_path / "downloaded.png").read_bytes() == png
         await page.get_by_label("Tracking URL").fill("https://jouw.postnl.nl/track-and-trace/3SABC")
         await page.get_by_role("button", name="Mark shipped").click()
         await expect(page.get_by_text("Order LIVE-77 is Shipped.")).to_be_visible()

@@ -17,8 +17,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -389,57 +390,76 @@ def _free_port() -> int:
         return port
 
 
-@asynccontextmanager
-async def serving(cli: Cli, log: Path, *, public_url: bool = True) -> AsyncIterator[str]:
+@contextmanager
+def serving(cli: Cli, log: Path, *, public_url: bool = True) -> Iterator[str]:
     """``printapi serve`` on a free port until the block ends; yields its base URL once it answers.
-    With ``public_url=False`` the server is not told PRINTAPI_PUBLIC_URL."""
+    With ``public_url=False`` the server is not told PRINTAPI_PUBLIC_URL. (Blocking, so that a
+    module's tests can share one: a served process belongs to no event loop.)"""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            str(PRINTAPI),
-            "serve",
-            "--port",
-            str(port),
+        process = subprocess.Popen(
+            [str(PRINTAPI), "serve", "--port", str(port)],
             env=cli.environment(**({"PRINTAPI_PUBLIC_URL": base} if public_url else {})),
             cwd=cli.folder,
             stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
+            stderr=subprocess.STDOUT,
         )
-        try:
-            async with httpx.AsyncClient(base_url=base, timeout=5) as http, asyncio.timeout(START_TIMEOUT):
-                while True:
-                    if process.returncode is not None:
-                        pytest.fail(f"serve exited early:\n{await asyncio.to_thread(log.read_text)}")
-                    try:
-                        if (await http.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.1)
-            yield base
-        finally:
-            if process.returncode is None:
-                process.terminate()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        with httpx.Client(base_url=base, timeout=5) as http:
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"serve exited early:\n{log.read_text()}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"serve did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
                 try:
-                    async with asyncio.timeout(30):
-                        await process.wait()
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
+                    if http.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+        yield base
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass(frozen=True)
+class Served:
+    """A ``printapi serve`` started on an empty SQLite file: its CLI environment, base URL and log."""
+
+    cli: Cli
+    base: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def served_on_an_empty_file() -> Iterator[Served]:
+    """One ``printapi serve`` on a file that did not exist, for the tests that only read from it
+    (each process start costs seconds): it migrated and seeded the file on start."""
+    with tempfile.TemporaryDirectory(prefix="printapi-cli-") as folder:
+        cli = _sqlite_cli(folder)
+        log = cli.folder / "serve.log"
+        with serving(cli, log) as base:
+            yield Served(cli, base, log)
 
 
 class TestServe:
     async def test_serve_on_an_empty_sqlite_file_migrates_seeds_and_answers_with_demo_credentials(
-        self, empty_cli: Cli
+        self, served_on_an_empty_file: Served
     ) -> None:
-        log = empty_cli.folder / "serve.log"
+        served = served_on_an_empty_file
+        cli, base, log = served.cli, served.base, served.log
 
-        async with serving(empty_cli, log) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
             health = (await http.get("/healthz")).json()
-            client_id, client_secret = _demo_credentials(
-                await empty_cli.ok("demo", "--credentials-file", "d.json")
-            )
+            client_id, client_secret = _demo_credentials(await cli.ok("demo", "--credentials-file", "d.json"))
             headers = await token_headers(http, client_id, client_secret)
             products = await http.get("/v2/products", headers=headers)
 
@@ -451,7 +471,7 @@ class TestServe:
     async def test_the_urls_it_hands_out_name_the_port_it_serves_when_no_public_url_is_set(
         self, empty_cli: Cli
     ) -> None:
-        async with serving(empty_cli, empty_cli.folder / "serve.log", public_url=False) as base:
+        with serving(empty_cli, empty_cli.folder / "serve.log", public_url=False) as base:
             client_id, client_secret = _demo_credentials(
                 await empty_cli.ok("demo", "--credentials-file", "d.json")
             )
@@ -463,11 +483,10 @@ class TestServe:
         assert placed.headers["Location"].startswith(f"{base}/v2/orders/")
         assert placed.json()["items"][0]["files"]["content"]["uploadUrl"].startswith(f"{base}/v2/files/")
 
-    async def test_it_is_ready_with_every_loop_of_its_worker_and_has_a_favicon(self, empty_cli: Cli) -> None:
-        async with (
-            serving(empty_cli, empty_cli.folder / "serve.log") as base,
-            httpx.AsyncClient(base_url=base, timeout=10) as http,
-        ):
+    async def test_it_is_ready_with_every_loop_of_its_worker_and_has_a_favicon(
+        self, served_on_an_empty_file: Served
+    ) -> None:
+        async with httpx.AsyncClient(base_url=served_on_an_empty_file.base, timeout=10) as http:
             ready = await http.get("/readyz")
             icon = await http.get("/favicon.ico")
 

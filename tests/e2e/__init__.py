@@ -7,12 +7,13 @@ tiers build the app and the worker inside the test process; this one starts the 
 ``printapi`` entry point as subprocesses, exactly as a user does, and waits for what reaches the
 outside world: webhook calls, mails, pages in a browser.
 
-What it starts, per test module and database (``processes.py``, ``conftest.py``):
+What it starts, per database, once for the tests of this folder that a pytest process runs
+(``processes.py``, ``conftest.py``):
 
 - SQLite, as ``make run``: ``printapi demo``, then ``printapi serve`` (API and embedded worker in
   one process, on uvloop and httptools) with the Makefile's development environment;
 - PostgreSQL, as docs/operations.md deploys it: ``printapi migrate`` and ``printapi seed`` on a
-  database made for the module, ``printapi serve --no-worker --workers 2`` and one
+  database made for the tier, ``printapi serve --no-worker --workers 2`` and one
   ``printapi worker --metrics-port``;
 - around them: an aiosmtpd server (the mail outbox's SMTP), a loopback webhook receiver, a
   loopback file server for URL downloads, and Debian's Chromium through Playwright.
@@ -27,7 +28,7 @@ another process, PostgreSQL's NOTIFY) can keep it, so a broken wake-up fails the
 
 Each test opens a shop of its own (account and credentials through the CLI) and shares only the
 processes. A failing test's report carries the processes' logs; a traceback in any log fails the
-test it happened in, and a process that does not stop cleanly on SIGTERM fails the module.
+test it happened in, and a process that does not stop cleanly on SIGTERM fails the tier's last test.
 
 Run it alone with ``.venv/bin/pytest tests/e2e -q`` (``PRINTAPI_TEST_POSTGRES=off`` for SQLite only).
 """

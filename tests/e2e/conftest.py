@@ -1,11 +1,12 @@
-"""Fixtures of the end-to-end tier: a deployment of real processes per module and database, and the
-real parts around it (an SMTP server, a webhook receiver, a file server, a shop of its own per test).
+"""Fixtures of the end-to-end tier: a deployment of real processes per database, and the real parts
+around it (an SMTP server, a webhook receiver, a file server, a shop of its own per test).
 
-The deployment is module-scoped and parametrised like ``tests/conftest.py``'s ``backend``: SQLite
-always, PostgreSQL (on a database made for the module and dropped after it) as
-``PRINTAPI_TEST_POSTGRES`` says. Each test opens its own shop (account and credentials), so tests
-share the processes and nothing else. A failing test carries the processes' logs in its report,
-and every test fails when a process logged a traceback while it ran.
+The deployment is package-scoped (started once for the tests of this folder that a pytest process
+runs, as tests/sdk does) and parametrised like ``tests/conftest.py``'s ``backend``: SQLite always,
+PostgreSQL (on a database made for it and dropped after it) as ``PRINTAPI_TEST_POSTGRES`` says.
+Each test opens its own shop (account and credentials), so tests share the processes and nothing
+else. A failing test carries the processes' logs in its report, and every test fails when a
+process logged a traceback while it ran.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from aiohttp import web
 
 # Chromium through Playwright, and the shop's site that a payment's returnUrl leads back to.
-from tests.browser.conftest import browser, page, shop_site  # noqa: F401 - fixtures used here
+from tests.browser.conftest import browser, browser_server, page, shop_site  # noqa: F401 - fixtures used here
 from tests.e2e.processes import Deployment, start_postgres, start_sqlite
 from tests.e2e.shop import Shop, open_shop
 from tests.integration.conftest import (
@@ -32,14 +33,14 @@ from tests.webhooks.conftest import Smtp, loopback_site, receiver, smtp_server  
 LOG_TAIL = 20_000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def mail_server() -> Iterator[Smtp]:
     """The SMTP server of the deployment's mail outbox (aiosmtpd on loopback, no STARTTLS)."""
     with smtp_server() as server:
         yield server
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def deployment(
     request: pytest.FixtureRequest, mail_server: Smtp, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:

@@ -79,7 +79,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             workers = {name: f"http://127.0.0.1:{ports[name]}" for name in ("w1", "w2")}
             extra = {
                 **storage,
-                "PRINTAPI_PAYMENT_TTL_SECONDS": "8",
+                # The unpaid link outlives the instant between its set-up and the leader's kill, and
+                # no more: the follower, once it leads, expires it.
+                "PRINTAPI_PAYMENT_TTL_SECONDS": "3",
                 "PRINTAPI_STORAGE_DIR": str(folder / "none"),
             }
             deployment = Deployment(
