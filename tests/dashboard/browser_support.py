@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from aiohttp import web
@@ -158,7 +157,3 @@ async def eventually(
 def screenshots_wanted(backend: Backend) -> bool:
     """Screenshots for docs/ are taken once per run (on SQLite), unless PRINTAPI_SCREENSHOTS=off."""
     return backend.name == "sqlite" and os.environ.get("PRINTAPI_SCREENSHOTS", "on") != "off"
-
-
-def launch_options() -> dict[str, Any]:
-    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
