@@ -7,6 +7,7 @@ tests/files/test_object_storage.py, which overrides it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,8 @@ class FileServer:
         self.hits: list[str] = []
         # name -> Location sent as written (web.HTTPFound would normalise it through yarl)
         self.raw_redirects: dict[str, str] = {}
+        # Set when the server closes: a stalled answer (slow.pdf) ends then, not after its 5 s.
+        self.closing = asyncio.Event()
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -38,8 +41,9 @@ def _app(server: FileServer) -> web.Application:
     async def serve(request: web.Request) -> web.StreamResponse:
         server.hits.append(request.path)
         name = request.match_info["name"]
-        if name == "slow.pdf":
-            await asyncio.sleep(5)
+        if name == "slow.pdf":  # stalls far past the download timeout, until the server closes
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.closing.wait(), timeout=5)
         if name.startswith("redirect-"):
             raise web.HTTPFound(name.removeprefix("redirect-").replace("_", "/").replace("~", ":"))
         if name in server.raw_redirects:
@@ -69,6 +73,7 @@ async def serving(folder: Path, host: str) -> AsyncIterator[FileServer]:
     try:
         yield server
     finally:
+        server.closing.set()
         await runner.cleanup()
 
 
