@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -96,11 +97,30 @@ def allow_networks() -> str:
     return "127.0.0.0/8"
 
 
+@pytest.fixture(scope="module")
+def store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A storage folder for a whole module: the same settings from test to test, and so the same
+    app (tests/conftest.py's ``app_for`` builds one per settings, 0.15-0.6 s). Each stored file's
+    key is its own (it has a random part)."""
+    return tmp_path_factory.mktemp("store")
+
+
 @pytest.fixture
-def storage_settings(tmp_path: Path) -> dict[str, Any]:
+def store(store_folder: Path) -> Path:
+    """The module's storage folder, emptied for the test: what the test finds there is its own."""
+    for entry in store_folder.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return store_folder
+
+
+@pytest.fixture
+def storage_settings(store_folder: Path) -> dict[str, Any]:
     """Where the worker stores what it downloads, and any other setting a test module changes
     (tests/files/test_object_storage.py: a bucket)."""
-    return {"storage_dir": str(tmp_path / "store")}
+    return {"storage_dir": str(store_folder)}
 
 
 @pytest.fixture
