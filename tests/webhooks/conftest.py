@@ -13,6 +13,7 @@ that the receiver on 127.0.0.1 may be called.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import time
@@ -82,6 +83,8 @@ class Receiver:
 
     base: str
     calls: list[Call] = field(default_factory=list)
+    # Set as the receiver closes: a stalled answer (``/sleep``) ends then, not after its seconds.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -120,7 +123,8 @@ def _make_app(receiver: Receiver) -> web.Application:
 
     async def sleep(request: web.Request) -> web.Response:
         await record(request)
-        await asyncio.sleep(float(request.match_info["seconds"]))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(receiver.closing.wait(), timeout=float(request.match_info["seconds"]))
         return web.Response(text="late")
 
     app = web.Application()
@@ -151,6 +155,7 @@ async def receiver() -> AsyncIterator[Receiver]:
     async with loopback_site(_make_app(receiver)) as base:
         receiver.base = base
         yield receiver
+        receiver.closing.set()
 
 
 class _Inbox:
