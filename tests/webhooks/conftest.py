@@ -79,10 +79,12 @@ class Call:
 
 @dataclass
 class Receiver:
-    """A loopback HTTP server: ``/status/<code>`` answers that code, ``/sleep/<seconds>`` stalls."""
+    """A loopback HTTP server: ``/status/<code>`` answers that code, ``/sleep/<seconds>`` stalls,
+    ``/hold`` answers once ``released`` is set (at the latest as the receiver closes)."""
 
     base: str
     calls: list[Call] = field(default_factory=list)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
     # Set as the receiver closes: a stalled answer (``/sleep``) ends then, not after its seconds.
     closing: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -127,9 +129,15 @@ def _make_app(receiver: Receiver) -> web.Application:
             await asyncio.wait_for(receiver.closing.wait(), timeout=float(request.match_info["seconds"]))
         return web.Response(text="late")
 
+    async def hold(request: web.Request) -> web.Response:
+        await record(request)
+        await receiver.released.wait()
+        return web.Response(text="released")
+
     app = web.Application()
     app.router.add_post("/status/{code}", status)
     app.router.add_post("/sleep/{seconds}", sleep)
+    app.router.add_post("/hold", hold)
     app.router.add_post("/{tail:.*}", record)
     return app
 
@@ -156,6 +164,7 @@ async def receiver() -> AsyncIterator[Receiver]:
         receiver.base = base
         yield receiver
         receiver.closing.set()
+        receiver.released.set()
 
 
 class _Inbox:
