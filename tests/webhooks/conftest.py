@@ -215,10 +215,21 @@ def smtp_server() -> Iterator[Smtp]:
         controller.stop()
 
 
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
+@pytest.fixture(scope="session")
+def session_smtp() -> Iterator[Smtp]:
+    """One SMTP server for the session: its port is part of ``live_runtime``'s settings, which
+    then stay the same from test to test, and so does the app tests/conftest.py's ``app_for``
+    builds for them (0.15-0.6 s each)."""
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture
+def smtp(session_smtp: Smtp) -> Smtp:
+    """The session's SMTP server, its inbox emptied for the test (the worker and the outbox of
+    the test before, which sent to it, have stopped)."""
+    session_smtp.messages.clear()
+    return session_smtp
 
 
 @pytest.fixture
