@@ -3,9 +3,7 @@ uploads, downloads by URL, what owners and operators fetch, and a store that can
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,7 +21,7 @@ from tests.files.conftest import FileServer
 from tests.files.make_files import make_pdf
 from tests.files.test_downloads import eventually, files_of, place_good_book
 from tests.files.test_uploads import CONTENT_MM, PDF, place, read_order, upload_path
-from tests.s3server import Bucket, S3Server
+from tests.s3server import Bucket
 
 UPLOAD_LIMIT = 16 * 1024 * 1024
 
@@ -35,50 +33,11 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def module_bucket(s3: S3Server) -> Bucket:
-    """One bucket for the module, emptied for each test (``bucket``): the settings stay the same
-    from test to test, and so does the app tests/conftest.py's ``app_for`` builds for them."""
-    return asyncio.run(s3.new_bucket())
-
-
 @pytest.fixture
-async def bucket(module_bucket: Bucket) -> Bucket:
-    """The module's bucket, with no object and no unfinished upload in it."""
-    async with module_bucket.server.client() as s3:
-        for key in await module_bucket.keys():
-            await s3.delete_object(Bucket=module_bucket.name, Key=key)
-        try:
-            uploads = (await s3.list_multipart_uploads(Bucket=module_bucket.name)).get("Uploads", [])
-        except s3.exceptions.NoSuchUpload:
-            uploads = []  # rclone's answer for a bucket that never had one
-        for upload in uploads:
-            await s3.abort_multipart_upload(
-                Bucket=module_bucket.name, Key=upload["Key"], UploadId=upload["UploadId"]
-            )
-    assert await module_bucket.keys() == await module_bucket.uploads() == []
-    return module_bucket
-
-
-@pytest.fixture(scope="module")
-def module_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("object-storage")
-
-
-@pytest.fixture
-def folders(module_folder: Path) -> Path:
-    """The module's folder of the deployment's ``disk`` (the storage directory, which must stay
-    absent) and ``temp`` (empty), as they are when a test starts."""
-    shutil.rmtree(module_folder / "disk", ignore_errors=True)
-    shutil.rmtree(module_folder / "temp", ignore_errors=True)
-    (module_folder / "temp").mkdir()
-    return module_folder
-
-
-@pytest.fixture
-def settings_overrides(bucket: Bucket, folders: Path) -> dict[str, Any]:
+def settings_overrides(bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "temp").mkdir()
     return bucket.settings(
-        storage_dir=str(folders / "disk"), temp_dir=str(folders / "temp"), max_upload_bytes=UPLOAD_LIMIT
+        storage_dir=str(tmp_path / "disk"), temp_dir=str(tmp_path / "temp"), max_upload_bytes=UPLOAD_LIMIT
     )
 
 
@@ -88,10 +47,10 @@ async def stored_keys(runtime: Runtime) -> list[str]:
         return sorted(f"files/{key}" for key in keys if key is not None)
 
 
-def nothing_on_disk(folders: Path) -> bool:
+def nothing_on_disk(tmp_path: Path) -> bool:
     """No print file on this machine: not in the storage directory, none left in the temporary one."""
-    disk = folders / "disk"
-    return not (disk.exists() and any(disk.rglob("*"))) and not any((folders / "temp").iterdir())
+    disk = tmp_path / "disk"
+    return not (disk.exists() and any(disk.rglob("*"))) and not any((tmp_path / "temp").iterdir())
 
 
 class TestUploads:
@@ -102,7 +61,6 @@ class TestUploads:
         runtime: Runtime,
         bucket: Bucket,
         tmp_path: Path,
-        folders: Path,
     ) -> None:
         order = await place(client, auth_headers, book_item())
         content = make_pdf(tmp_path / "content.pdf", size_mm=CONTENT_MM, pages=32).read_bytes()
@@ -116,7 +74,7 @@ class TestUploads:
         keys = await stored_keys(runtime)
         assert await bucket.keys() == keys
         assert await bucket.get(keys[0]) == content
-        assert nothing_on_disk(folders)
+        assert nothing_on_disk(tmp_path)
 
     async def test_a_file_that_fails_preflight_is_not_kept(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str], bucket: Bucket, tmp_path: Path
@@ -130,7 +88,7 @@ class TestUploads:
         assert await bucket.keys() == []
 
     async def test_a_file_over_the_limit_is_413_and_leaves_nothing_in_the_bucket(
-        self, client: httpx.AsyncClient, auth_headers: dict[str, str], bucket: Bucket, folders: Path
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], bucket: Bucket, tmp_path: Path
     ) -> None:
         order = await place(client, auth_headers, book_item())
 
@@ -144,7 +102,7 @@ class TestUploads:
         assert response.status_code == 413
         assert await bucket.keys() == []
         assert await bucket.uploads() == []  # the parts sent before the limit are gone too
-        assert nothing_on_disk(folders)
+        assert nothing_on_disk(tmp_path)
 
     async def test_an_upload_the_client_abandons_leaves_nothing_and_the_slot_waits(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str], bucket: Bucket
@@ -253,8 +211,8 @@ class TestFetchingStoredFiles:
 
 class TestFetchingThroughTheApp:
     @pytest.fixture
-    def settings_overrides(self, bucket: Bucket, folders: Path) -> dict[str, Any]:
-        return bucket.settings(storage_dir=str(folders / "disk"), s3_presign_seconds=0)
+    def settings_overrides(self, bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
+        return bucket.settings(storage_dir=str(tmp_path / "disk"), s3_presign_seconds=0)
 
     async def test_without_presigned_urls_the_app_streams_the_file_from_the_store(
         self, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path
@@ -274,18 +232,13 @@ class TestFetchingThroughTheApp:
 
 class TestAStoreThatIsDown:
     @pytest.fixture
-    def settings_overrides(self, bucket: Bucket, folders: Path) -> dict[str, Any]:
+    def settings_overrides(self, bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
         return bucket.settings(
-            storage_dir=str(folders / "disk"), s3_endpoint_url=f"http://127.0.0.1:{closed_port()}"
+            storage_dir=str(tmp_path / "disk"), s3_endpoint_url=f"http://127.0.0.1:{closed_port()}"
         )
 
     async def test_an_upload_is_503_in_the_documented_body_and_the_slot_keeps_waiting(
-        self,
-        client: httpx.AsyncClient,
-        auth_headers: dict[str, str],
-        bucket: Bucket,
-        tmp_path: Path,
-        folders: Path,
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], bucket: Bucket, tmp_path: Path
     ) -> None:
         order = await place(client, auth_headers, book_item())
         content = make_pdf(tmp_path / "content.pdf", size_mm=CONTENT_MM, pages=32).read_bytes()
@@ -301,7 +254,7 @@ class TestAStoreThatIsDown:
         files = (await read_order(client, auth_headers, order["id"]))["items"][0]["files"]
         assert files["content"]["status"] == "AwaitingUpload"
         assert await bucket.keys() == []
-        assert not (folders / "disk").exists()
+        assert not (tmp_path / "disk").exists()
 
     async def test_readiness_says_why(self, client: httpx.AsyncClient) -> None:
         answer = await client.get("/readyz")
@@ -317,9 +270,9 @@ class TestAStoreThatIsDown:
 
 class TestAStoreThatRefusesTheKeys:
     @pytest.fixture
-    def settings_overrides(self, bucket: Bucket, folders: Path) -> dict[str, Any]:
+    def settings_overrides(self, bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
         return bucket.settings(
-            storage_dir=str(folders / "disk"), s3_secret_access_key="wrong-secret-0123456789"
+            storage_dir=str(tmp_path / "disk"), s3_secret_access_key="wrong-secret-0123456789"
         )
 
     async def test_an_upload_is_503_and_nothing_is_stored(
@@ -352,15 +305,15 @@ class TestReadiness:
 
 class TestDownloadsByUrl:
     @pytest.fixture
-    def storage_settings(self, bucket: Bucket, folders: Path) -> dict[str, Any]:
-        return bucket.settings(storage_dir=str(folders / "disk"))
+    def storage_settings(self, bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
+        return bucket.settings(storage_dir=str(tmp_path / "disk"))
 
     async def test_the_worker_downloads_into_the_store_and_the_order_goes_to_production(
         self,
         downloading: tuple[Runtime, httpx.AsyncClient, dict[str, str]],
         file_server: FileServer,
         bucket: Bucket,
-        folders: Path,
+        tmp_path: Path,
     ) -> None:
         runtime, client, headers = downloading
         order_id = await place_good_book(client, headers, file_server)
@@ -371,14 +324,14 @@ class TestDownloadsByUrl:
         await eventually(processing)
         assert await bucket.keys() == await stored_keys(runtime)
         assert len(await bucket.keys()) == 2
-        assert not (folders / "disk").exists()
+        assert not (tmp_path / "disk").exists()
 
 
 class TestDownloadsWhileTheStoreIsDown:
     @pytest.fixture
-    def storage_settings(self, bucket: Bucket, folders: Path) -> dict[str, Any]:
+    def storage_settings(self, bucket: Bucket, tmp_path: Path) -> dict[str, Any]:
         return bucket.settings(
-            storage_dir=str(folders / "disk"),
+            storage_dir=str(tmp_path / "disk"),
             s3_endpoint_url=f"http://127.0.0.1:{closed_port()}",
             download_schedule="1m",
         )
