@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Run the due-work loops inside `printapi serve` (one process for everything).
     embedded_worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    # PostgreSQL: how often a worker that does not lead the periodic jobs tries for the lead
+    # (kit/leader.py), and so how soon one takes over from a leader that is gone.
+    leader_retry_seconds: float = Field(default=2.0, gt=0)
     log_format: str = "auto"  # auto | json | console
     log_level: str = "INFO"
     # Mounts the benchmark baseline route (/_bench/...) used by bench/; never in production.

@@ -182,7 +182,7 @@ JOB_STUCK_SECONDS = 300.0
 class JobStep:
     """A job as a ``kit.loop.Step``: a turn runs it once, when this worker leads the periodic
     jobs (``kit/leader.py``); then it waits its interval (or, with a channel, a wake-up on it). A
-    worker that does not lead looks again after the election's retry."""
+    worker that does not lead looks again as soon as it leads, or after the election's retry."""
 
     job: Job
     runtime: Runtime
@@ -198,9 +198,8 @@ class JobStep:
         return False
 
     async def idle(self) -> None:
-        if not self.leadership.leading:  # look again as soon as this worker may have become the leader
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), timeout=self.leadership.retry_seconds)
+        if not self.leadership.leading:
+            await self.leadership.wait_to_lead(self.stopping)
         elif self.job.channel is None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=self.job.interval_seconds)
@@ -248,8 +247,9 @@ class Worker:
         """What every loop needs: the wake-ups from other processes and the HTTP sessions."""
         runtime = self.runtime
         if runtime.db.dialect == "postgresql":
-            self._listener = PostgresListener(asyncpg_dsn(runtime.settings.database_url), runtime.wakeup)
-            self.leadership = Leadership(asyncpg_dsn(runtime.settings.database_url))
+            dsn = asyncpg_dsn(runtime.settings.database_url)
+            self._listener = PostgresListener(dsn, runtime.wakeup)
+            self.leadership = Leadership(dsn, retry_seconds=runtime.settings.leader_retry_seconds)
         elif runtime.doorbell is not None:
             runtime.doorbell.listen(runtime.wakeup)
         runtime.loops.leading = lambda: self.leadership.leading

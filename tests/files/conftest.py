@@ -7,6 +7,8 @@ tests/files/test_object_storage.py, which overrides it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +31,8 @@ class FileServer:
         self.hits: list[str] = []
         # name -> Location sent as written (web.HTTPFound would normalise it through yarl)
         self.raw_redirects: dict[str, str] = {}
+        # Set when the server closes: a stalled answer (slow.pdf) ends then, not after its 5 s.
+        self.closing = asyncio.Event()
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -38,8 +42,9 @@ def _app(server: FileServer) -> web.Application:
     async def serve(request: web.Request) -> web.StreamResponse:
         server.hits.append(request.path)
         name = request.match_info["name"]
-        if name == "slow.pdf":
-            await asyncio.sleep(5)
+        if name == "slow.pdf":  # stalls far past the download timeout, until the server closes
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.closing.wait(), timeout=5)
         if name.startswith("redirect-"):
             raise web.HTTPFound(name.removeprefix("redirect-").replace("_", "/").replace("~", ":"))
         if name in server.raw_redirects:
@@ -69,6 +74,7 @@ async def serving(folder: Path, host: str) -> AsyncIterator[FileServer]:
     try:
         yield server
     finally:
+        server.closing.set()
         await runner.cleanup()
 
 
@@ -91,11 +97,30 @@ def allow_networks() -> str:
     return "127.0.0.0/8"
 
 
+@pytest.fixture(scope="module")
+def store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A storage folder for a whole module: the same settings from test to test, and so the same
+    app (tests/conftest.py's ``app_for`` builds one per settings, 0.15-0.6 s). Each stored file's
+    key is its own (it has a random part)."""
+    return tmp_path_factory.mktemp("store")
+
+
 @pytest.fixture
-def storage_settings(tmp_path: Path) -> dict[str, Any]:
+def store(store_folder: Path) -> Path:
+    """The module's storage folder, emptied for the test: what the test finds there is its own."""
+    for entry in store_folder.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return store_folder
+
+
+@pytest.fixture
+def storage_settings(store_folder: Path) -> dict[str, Any]:
     """Where the worker stores what it downloads, and any other setting a test module changes
     (tests/files/test_object_storage.py: a bucket)."""
-    return {"storage_dir": str(tmp_path / "store")}
+    return {"storage_dir": str(store_folder)}
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from tests.s3server import Bucket
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path) -> dict[str, Any]:
-    return {"storage_dir": str(tmp_path / "disk")}
+def settings_overrides(store: Path) -> dict[str, Any]:
+    return {"storage_dir": str(store)}
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ class FailsAtTheSecondFile(LocalStorage):
 
 class TestMigration:
     async def test_a_dry_run_counts_and_copies_nothing(
-        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, tmp_path: Path
+        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, store: Path
     ) -> None:
         target = store_of(runtime, bucket)
         try:
@@ -114,14 +114,14 @@ class TestMigration:
         assert (await fetched_directly(answer.headers["location"])).content == png
 
     async def test_an_interrupted_migration_goes_on_where_it_stopped(
-        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, tmp_path: Path
+        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, store: Path
     ) -> None:
         target = store_of(runtime, bucket)
         try:
             with pytest.raises(OSError, match="went away"):
                 await migrate_storage(
                     db=runtime.db,
-                    source=FailsAtTheSecondFile(tmp_path / "disk"),
+                    source=FailsAtTheSecondFile(store),
                     target=target,
                     dry_run=False,
                 )
@@ -136,10 +136,10 @@ class TestMigration:
         assert await bucket.keys() == await stored_keys(runtime)
 
     async def test_a_file_missing_from_the_source_is_reported_and_the_rest_copied(
-        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, tmp_path: Path
+        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, store: Path
     ) -> None:
         first = (await stored_keys(runtime))[0].removeprefix("files/")
-        (tmp_path / "disk" / first).unlink()
+        (store / first).unlink()
         target = store_of(runtime, bucket)
         try:
             done = await migrate_storage(db=runtime.db, source=runtime.storage, target=target, dry_run=False)
@@ -155,7 +155,7 @@ class TestTheCommand:
         return Cli(tmp_path, runtime.settings.database_url)
 
     async def test_it_copies_to_the_store_of_the_settings_and_says_how_far_it_came(
-        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, tmp_path: Path
+        self, runtime: Runtime, mugs: list[Any], bucket: Bucket, store: Path, tmp_path: Path
     ) -> None:
         s3 = bucket.settings()
         environment = {f"PRINTAPI_{name.upper()}": str(value) for name, value in s3.items()}
@@ -165,11 +165,11 @@ class TestTheCommand:
             "files",
             "migrate-storage",
             "--dry-run",
-            PRINTAPI_STORAGE_DIR=str(tmp_path / "disk"),
+            PRINTAPI_STORAGE_DIR=str(store),
             **environment,
         )
-        real = await cli.run("files", "migrate-storage", f"--from=file://{tmp_path / 'disk'}", **environment)
-        again = await cli.run("files", "migrate-storage", f"--from={tmp_path / 'disk'}", **environment)
+        real = await cli.run("files", "migrate-storage", f"--from=file://{store}", **environment)
+        again = await cli.run("files", "migrate-storage", f"--from={store}", **environment)
 
         assert dry.returncode == real.returncode == again.returncode == 0, (dry, real, again)
         assert (

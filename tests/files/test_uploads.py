@@ -29,8 +29,8 @@ UPLOAD_LIMIT = 16 * 1024  # the limit of the tests that pass it: a mug PNG at 30
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path) -> dict[str, Any]:
-    return {"storage_dir": str(tmp_path / "files")}
+def settings_overrides(store: Path) -> dict[str, Any]:
+    return {"storage_dir": str(store)}
 
 
 async def place(
@@ -296,7 +296,7 @@ class TestUploadRules:
         assert response.status_code == 413
 
     async def test_a_truncated_upload_stores_nothing(
-        self, runtime: Runtime, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path
+        self, runtime: Runtime, client: httpx.AsyncClient, auth_headers: dict[str, str], store: Path
     ) -> None:
         order = await place(client, auth_headers, book_item())
         app = create_app(runtime=runtime)
@@ -336,15 +336,15 @@ class TestUploadRules:
 
         file = (await read_order(client, auth_headers, order["id"]))["items"][0]["files"]["content"]
         assert file["status"] == "AwaitingUpload"
-        assert stored_files(tmp_path / "files") == []
+        assert stored_files(store) == []
 
 
 class TestAStreamedUploadOverTheLimit:
     """Past PRINTAPI_MAX_UPLOAD_BYTES the request is aborted: what arrived before is never kept."""
 
     @pytest.fixture
-    def settings_overrides(self, tmp_path: Path) -> dict[str, Any]:
-        return {"storage_dir": str(tmp_path / "files"), "max_upload_bytes": UPLOAD_LIMIT}
+    def settings_overrides(self, store: Path) -> dict[str, Any]:
+        return {"storage_dir": str(store), "max_upload_bytes": UPLOAD_LIMIT}
 
     @pytest.fixture
     def mug_png(self, tmp_path: Path) -> bytes:
@@ -355,7 +355,7 @@ class TestAStreamedUploadOverTheLimit:
         self,
         client: httpx.AsyncClient,
         auth_headers: dict[str, str],
-        tmp_path: Path,
+        store: Path,
         runtime: Runtime,
         mug_png: bytes,
     ) -> None:
@@ -376,11 +376,11 @@ class TestAStreamedUploadOverTheLimit:
         }
         async with runtime.db.read() as session:
             assert (await session.execute(select(ItemFile.storage_key))).scalars().all() == [None]
-        assert stored_files(tmp_path / "files") == []
+        assert stored_files(store) == []
         assert await history(client, auth_headers) == ["Created"]
 
     async def test_a_multipart_body_over_the_limit_is_413_and_stores_nothing(
-        self, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path, mug_png: bytes
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], store: Path, mug_png: bytes
     ) -> None:
         order = await place(client, auth_headers, MUG)
         form = httpx.Request(
@@ -398,10 +398,10 @@ class TestAStreamedUploadOverTheLimit:
         after = await read_order(client, auth_headers, order["id"])
         assert after["status"] == "Created"
         assert after["items"][0]["files"]["content"]["status"] == "AwaitingUpload"
-        assert stored_files(tmp_path / "files") == []
+        assert stored_files(store) == []
 
     async def test_the_next_upload_within_the_limit_is_accepted(
-        self, client: httpx.AsyncClient, auth_headers: dict[str, str], tmp_path: Path, mug_png: bytes
+        self, client: httpx.AsyncClient, auth_headers: dict[str, str], store: Path, mug_png: bytes
     ) -> None:
         order = await place(client, auth_headers, MUG)
         headers = {**auth_headers, **PNG}
@@ -416,4 +416,4 @@ class TestAStreamedUploadOverTheLimit:
         after = await read_order(client, auth_headers, order["id"])
         assert after["status"] == "Processing"
         assert after["items"][0]["files"]["content"]["status"] == "Accepted"
-        assert len(stored_files(tmp_path / "files")) == 1
+        assert len(stored_files(store)) == 1

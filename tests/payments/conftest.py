@@ -42,15 +42,24 @@ def path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
-@pytest.fixture
-def settings_overrides(tmp_path: Path) -> dict[str, Any]:
-    return {"storage_dir": str(tmp_path / "files")}
+@pytest.fixture(scope="session")
+def files_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the print files of these tests are stored: one folder for the whole session, so that
+    the settings are the same from test to test and so is the app built for them (``app_for``
+    builds one per settings, 0.15-0.6 s). Each file's key is its own (a random part), and no test
+    here looks at the folder."""
+    return tmp_path_factory.mktemp("files")
 
 
 @pytest.fixture
-def webhook_settings(tmp_path: Path) -> dict[str, Any]:
+def settings_overrides(files_dir: Path) -> dict[str, Any]:
+    return {"storage_dir": str(files_dir)}
+
+
+@pytest.fixture
+def webhook_settings(files_dir: Path) -> dict[str, Any]:
     """``live_runtime``'s settings here: the webhook tests' fast schedule, no SMTP server."""
-    return {**FAST, "storage_dir": str(tmp_path / "files")}
+    return {**FAST, "storage_dir": str(files_dir)}
 
 
 @pytest.fixture

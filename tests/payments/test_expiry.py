@@ -44,8 +44,8 @@ RACES = 5
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path) -> dict[str, Any]:
-    return {"storage_dir": str(tmp_path / "files"), **LONG_TOKENS}
+def settings_overrides(files_dir: Path) -> dict[str, Any]:
+    return {"storage_dir": str(files_dir), **LONG_TOKENS}
 
 
 async def open_payment(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[dict[str, Any], str]:
@@ -173,8 +173,8 @@ class TestAnUnpaidPaymentExpires:
 
 class TestTheTtlSetting:
     @pytest.fixture
-    def settings_overrides(self, tmp_path: Path) -> dict[str, Any]:
-        return {"storage_dir": str(tmp_path / "files"), "payment_ttl_seconds": 600, **LONG_TOKENS}
+    def settings_overrides(self, files_dir: Path) -> dict[str, Any]:
+        return {"storage_dir": str(files_dir), "payment_ttl_seconds": 600, **LONG_TOKENS}
 
     async def test_printapi_payment_ttl_seconds_sets_how_long_a_link_lives(
         self, client: httpx.AsyncClient, paying_headers: dict[str, str], runtime: Runtime, clock: FixedClock

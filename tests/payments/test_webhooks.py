@@ -162,8 +162,8 @@ class TestEveryPaymentChangeNotifiesTheShop:
 
 class TestAnExpiredPaymentNotifiesTheShop:
     @pytest.fixture
-    def webhook_settings(self, tmp_path: Path) -> dict[str, Any]:
-        return {**FAST, "storage_dir": str(tmp_path / "files"), "payment_ttl_seconds": 0.5}
+    def webhook_settings(self, files_dir: Path) -> dict[str, Any]:
+        return {**FAST, "storage_dir": str(files_dir), "payment_ttl_seconds": 0.5}
 
     async def test_the_expiry_cancels_payment_and_order_with_one_call(
         self,

@@ -13,6 +13,7 @@ that the receiver on 127.0.0.1 may be called.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import time
@@ -78,10 +79,14 @@ class Call:
 
 @dataclass
 class Receiver:
-    """A loopback HTTP server: ``/status/<code>`` answers that code, ``/sleep/<seconds>`` stalls."""
+    """A loopback HTTP server: ``/status/<code>`` answers that code, ``/sleep/<seconds>`` stalls,
+    ``/hold`` answers once ``released`` is set (at the latest as the receiver closes)."""
 
     base: str
     calls: list[Call] = field(default_factory=list)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set as the receiver closes: a stalled answer (``/sleep``) ends then, not after its seconds.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -120,12 +125,19 @@ def _make_app(receiver: Receiver) -> web.Application:
 
     async def sleep(request: web.Request) -> web.Response:
         await record(request)
-        await asyncio.sleep(float(request.match_info["seconds"]))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(receiver.closing.wait(), timeout=float(request.match_info["seconds"]))
         return web.Response(text="late")
+
+    async def hold(request: web.Request) -> web.Response:
+        await record(request)
+        await receiver.released.wait()
+        return web.Response(text="released")
 
     app = web.Application()
     app.router.add_post("/status/{code}", status)
     app.router.add_post("/sleep/{seconds}", sleep)
+    app.router.add_post("/hold", hold)
     app.router.add_post("/{tail:.*}", record)
     return app
 
@@ -151,6 +163,8 @@ async def receiver() -> AsyncIterator[Receiver]:
     async with loopback_site(_make_app(receiver)) as base:
         receiver.base = base
         yield receiver
+        receiver.closing.set()
+        receiver.released.set()
 
 
 class _Inbox:
@@ -201,10 +215,21 @@ def smtp_server() -> Iterator[Smtp]:
         controller.stop()
 
 
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
+@pytest.fixture(scope="session")
+def session_smtp() -> Iterator[Smtp]:
+    """One SMTP server for the session: its port is part of ``live_runtime``'s settings, which
+    then stay the same from test to test, and so does the app tests/conftest.py's ``app_for``
+    builds for them (0.15-0.6 s each)."""
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture
+def smtp(session_smtp: Smtp) -> Smtp:
+    """The session's SMTP server, its inbox emptied for the test (the worker and the outbox of
+    the test before, which sent to it, have stopped)."""
+    session_smtp.messages.clear()
+    return session_smtp
 
 
 @pytest.fixture

@@ -118,12 +118,14 @@ class TestAWorkerKilledMidFlight:
     async def test_a_new_worker_delivers_all_500_and_none_is_lost(
         self, backend: Backend, live_runtime: Runtime, receiver: Receiver, tmp_path: Path
     ) -> None:
-        await queue_notifications(live_runtime, orders_count=500, urls=[receiver.url("/sleep/0.05")])
         log = tmp_path / "workers.log"
         env = worker_env(backend, PRINTAPI_WEBHOOK_PER_ENDPOINT="20", PRINTAPI_WEBHOOK_MAX_IN_FLIGHT="20")
 
-        first = start_worker(env, log)
+        # 100 orders to 5 endpoints: an order costs the queueing ~20 times what a notification does.
+        urls = [receiver.url(f"/sleep/0.05?endpoint={n}") for n in range(5)]
+        first = start_worker(env, log)  # it starts up while the notifications are queued
         try:
+            await queue_notifications(live_runtime, orders_count=100, urls=urls)
             await receiver.wait_for(100, seconds=30)
         finally:
             first.send_signal(signal.SIGKILL)
@@ -137,8 +139,8 @@ class TestAWorkerKilledMidFlight:
 
         assert received_before < 500  # it really died in the middle
         assert counts == {"delivered": 500}
-        order_ids = {call.body for call in receiver.calls}
-        assert len(order_ids) == 500
+        notification_ids = {call.headers["webhook-id"] for call in receiver.calls}
+        assert len(notification_ids) == 500
         assert second.returncode == 0, log.read_text()
 
 
@@ -149,12 +151,14 @@ class TestThreeWorkersOnPostgres:
     ) -> None:
         if backend.name != "postgres":
             pytest.skip("several worker processes share one database on PostgreSQL")
-        urls = [receiver.url(f"/shop/{n}") for n in range(4)]
-        await queue_notifications(live_runtime, orders_count=500, urls=urls)
+        # 100 orders to 20 endpoints: an order costs the queueing ~20 times what a notification does.
+        urls = [receiver.url(f"/shop/{n}") for n in range(20)]
         env = worker_env(backend, PRINTAPI_WEBHOOK_LEASE_SECONDS="60", PRINTAPI_WEBHOOK_TIMEOUT_SECONDS="10")
 
+        # They start up while the notifications are queued.
         workers = [start_worker(env, tmp_path / f"worker-{n}.log") for n in range(3)]
         try:
+            await queue_notifications(live_runtime, orders_count=100, urls=urls)
             counts = await wait_until_delivered(live_runtime, 2000, seconds=120)
         finally:
             for process in workers:
@@ -175,19 +179,28 @@ class TestASeparateWorkerWakesOnACommit:
         self, backend: Backend, live_runtime: Runtime, receiver: Receiver, tmp_path: Path
     ) -> None:
         """With a 60 s poll, only a wake-up from this process (NOTIFY, or the SQLite doorbell) can
-        bring the worker of another process to the notification within the 15 s waited here."""
+        bring the worker of another process to the notifications within the 15 s waited here.
+
+        Its first claim takes one notification queued before it started, whose answer the
+        receiver holds until the end: the claim is past when that call comes, and the answer
+        cannot wake the worker (its recording would) before the others are in."""
+        await queue_notifications(live_runtime, orders_count=1, urls=[receiver.url("/hold")])
         log = tmp_path / "worker.log"
-        env = worker_env(backend, PRINTAPI_WORKER_POLL_SECONDS="60", PRINTAPI_LOG_LEVEL="INFO")
+        env = worker_env(
+            backend,
+            PRINTAPI_WORKER_POLL_SECONDS="60",
+            PRINTAPI_WEBHOOK_TIMEOUT_SECONDS="30",  # the held call does not time out meanwhile
+            PRINTAPI_WEBHOOK_LEASE_SECONDS="60",
+            PRINTAPI_LOG_LEVEL="INFO",
+        )
         process = start_worker(env, log)
         try:
-            deadline = time.monotonic() + 30
-            while "worker started" not in log.read_text() and time.monotonic() < deadline:
-                assert process.poll() is None, log.read_text()
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(1.0)  # past its first claim, which found nothing: it waits now
+            await receiver.wait_for(1, path="/hold", seconds=30)  # its first claim: it waits now
             await queue_notifications(live_runtime, orders_count=3, urls=[receiver.url("/status/200")])
 
-            calls = await receiver.wait_for(3, seconds=15)
+            calls = await receiver.wait_for(3, path="/status/200", seconds=15)
+            receiver.released.set()
+            await wait_until_delivered(live_runtime, 4, seconds=15)  # nothing in flight when it stops
         finally:
             stop(process)
 

@@ -127,7 +127,9 @@ class TestAWorkerThatDoesNotLead:
             runs += 1
             return 0
 
-        runtime = Runtime.create(_settings(postgres_backend.url))
+        # Its election tries as often as the holder's (PRINTAPI_LEADER_RETRY_SECONDS), and its
+        # job waits on it: it takes over within a retry of the holder's going.
+        runtime = Runtime.create(_settings(postgres_backend.url, leader_retry_seconds=RETRY))
         worker = Worker(runtime, (Job("counted", 0.01, count),))
         task = asyncio.create_task(worker.run())
         try:
@@ -141,6 +143,28 @@ class TestAWorkerThatDoesNotLead:
             await holder_task
             await eventually(lambda: runs > 0, seconds=10)
             assert runtime.loops.leading()
+        finally:
+            worker.stop()
+            await asyncio.wait_for(task, timeout=10)
+            await runtime.close()
+
+    async def test_that_takes_the_lead_runs_its_jobs_at_once_not_after_its_retry(
+        self, postgres_backend: Backend
+    ) -> None:
+        ran = asyncio.Event()
+
+        async def job(_runtime: Runtime) -> int:
+            ran.set()
+            return 0
+
+        # A job's first turn comes before the election's first answer: it waits for the lead,
+        # which wakes it, rather than the minute of the retry.
+        runtime = Runtime.create(_settings(postgres_backend.url, leader_retry_seconds=60))
+        worker = Worker(runtime, (Job("at-once", 3600, job),))
+        task = asyncio.create_task(worker.run())
+        try:
+            await asyncio.wait_for(ran.wait(), timeout=10)
+            assert worker.leadership.leading
         finally:
             worker.stop()
             await asyncio.wait_for(task, timeout=10)

@@ -19,6 +19,7 @@ from printapi.kit import metrics, supervise
 from printapi.kit.supervise import Backoff, Heartbeat, Loops
 from printapi.runtime import Runtime
 from printapi.worker import JOB_STUCK_SECONDS, Job, Worker
+from tests.conftest import app_for
 from tests.webhooks.test_processes import queue_notifications
 
 QUICK = Backoff(first=0.01, longest=0.05)
@@ -208,9 +209,8 @@ def failing_job(failures: int) -> tuple[Job, Callable[[], int]]:
 
 
 def app_client(runtime: Runtime) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(runtime=runtime)), base_url="http://t"
-    )
+    """The API of ``runtime``, without its lifespan: these tests run the worker themselves."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(runtime)), base_url="http://t")
 
 
 class running:  # noqa: N801 - reads as a context manager

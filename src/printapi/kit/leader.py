@@ -42,7 +42,9 @@ class Leadership:
         self._dsn = dsn
         self._retry_seconds = retry_seconds
         self._timeout_seconds = timeout_seconds  # for a connect or a query; a slower one loses the lead
-        self._leading = dsn is None
+        self._lead = asyncio.Event()  # set while this worker leads
+        if dsn is None:
+            self._lead.set()
         self.terms = 0  # how many times this worker became the leader
         self._connection: asyncpg.Connection[Any] | None = None
 
@@ -52,12 +54,25 @@ class Leadership:
 
     @property
     def leading(self) -> bool:
-        return self._leading
+        return self._lead.is_set()
 
     @property
     def retry_seconds(self) -> float:
         """How long a worker that is not the leader may wait before it may be."""
         return self._retry_seconds
+
+    async def wait_to_lead(self, stopping: asyncio.Event) -> None:
+        """Until this worker becomes the leader, ``stopping``, or the election's retry has passed:
+        a job of a worker that does not lead starts as soon as its worker does."""
+        if self._lead.is_set():
+            return
+        waits = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(self._lead.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self._retry_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
 
     async def run(self, stopping: asyncio.Event, beat: Callable[[], None] = lambda: None) -> None:
         """Try for the lock until this worker has it; hold it while the connection lives."""
@@ -69,9 +84,9 @@ class Leadership:
             try:
                 await self._try_to_lead()
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                if self._leading:
+                if self._lead.is_set():
                     log.warning("no longer the leader of the periodic jobs", error=str(exc))
-                self._leading = False
+                self._lead.clear()
                 await self._disconnect()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=self._retry_seconds)
@@ -79,22 +94,22 @@ class Leadership:
 
     async def _try_to_lead(self) -> None:
         if self._connection is None or self._connection.is_closed():
-            if self._leading:
+            if self._lead.is_set():
                 log.warning("no longer the leader of the periodic jobs", error="its connection closed")
-            self._leading = False
+            self._lead.clear()
             self._connection = await asyncpg.connect(
                 self._dsn,
                 timeout=self._timeout_seconds,
                 server_settings={"application_name": APPLICATION_NAME},
             )
-        if self._leading:  # still holding it? a query on the connection says whether it lives
+        if self._lead.is_set():  # still holding it? a query on the connection says whether it lives
             await self._connection.fetchval("SELECT 1", timeout=self._timeout_seconds)
             return
         got = await self._connection.fetchval(
             "SELECT pg_try_advisory_lock($1)", LOCK_KEY, timeout=self._timeout_seconds
         )
         if got:
-            self._leading = True
+            self._lead.set()
             self.terms += 1
             log.info("leading the periodic jobs")
 
@@ -106,5 +121,6 @@ class Leadership:
 
     async def stop(self) -> None:
         """Give up the lead at once (closing the connection releases the lock)."""
-        self._leading = self._dsn is None
+        if self._dsn is not None:
+            self._lead.clear()
         await self._disconnect()
