@@ -3,23 +3,62 @@ oldest first, read on with a cursor; pruned after the retention period; bad inpu
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from printapi import worker
 from printapi.auth.principal import Environment
+from printapi.feed.repository import HORIZON
 from printapi.kit.clock import FixedClock
+from printapi.models import FeedEvent
 from printapi.runtime import Runtime
 from tests.api.helpers import START_LOCAL, assert_error, move, place
 from tests.conftest import Credentials, bearer, make_credentials, order_body
 from tests.payments.conftest import choose, set_up, switch_payment_screen
 
+# The runtime of the test running (``_reads_wait_for_the_horizon``).
+_RUNTIME: list[Runtime] = []
+
+
+@pytest.fixture(autouse=True)
+def _reads_wait_for_the_horizon(runtime: Runtime) -> Iterator[None]:
+    _RUNTIME.append(runtime)
+    yield
+    _RUNTIME.pop()
+
+
+async def settled() -> None:
+    """Until the feed's horizon has passed every event written so far.
+
+    On PostgreSQL the feed holds back the rows above a transaction it cannot place in another
+    database (feed/repository.py): one that ended between the statement's snapshot and its read
+    of pg_stat_activity counts as running. With the server busy with other databases (other test
+    processes), a read can so come back short, and the rows appear a moment later; the tests
+    read once their writes have committed, so they wait for the horizon first."""
+    runtime = _RUNTIME[-1]
+    if runtime.db.dialect != "postgresql":
+        return  # SQLite's writers are serial: nothing is held back
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        async with runtime.db.read() as session:
+            held = await session.scalar(
+                select(func.count()).select_from(FeedEvent).where(FeedEvent.txid >= HORIZON)
+            )
+        if not held:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{held} events held back for 10 s"
+        await asyncio.sleep(0.05)
+
 
 async def events(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
+    await settled()
     response = await client.get("/v2/events", params=params, headers=headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

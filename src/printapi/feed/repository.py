@@ -2,7 +2,7 @@
 
 Where a row stands in the feed is ``(txid, pk)``. On PostgreSQL ``txid`` is the id of the
 transaction that wrote it (``pg_current_xact_id()``), and a read returns only rows whose
-transaction is older than every transaction of this database still running (``_SETTLED``):
+transaction is older than every transaction of this database still running (``HORIZON``):
 those transactions have all ended, so every row they wrote is visible now or never will be, and
 any transaction that has yet to commit has an id at least that large. So no row can appear later
 before a place a reader was given. A plain ``pk > cursor`` would miss rows: a transaction that
@@ -42,7 +42,7 @@ Place = tuple[int, int]  # (txid, pk)
 # Transactions that pg_stat_activity shows as another database's are left out (they cannot write
 # this table), so another application's long transaction on the same server does not hold the
 # feed back; one that cannot be placed (its session hidden from this role, or ended since) counts.
-_SETTLED = literal_column(
+HORIZON = literal_column(
     """(SELECT COALESCE(min(running.xid8), min(pg_snapshot_xmax(snapshot.now)))
        FROM (SELECT pg_current_snapshot() AS now) AS snapshot
        LEFT JOIN LATERAL pg_snapshot_xip(snapshot.now) AS running(xid8) ON NOT EXISTS (
@@ -83,7 +83,7 @@ async def after(
         tuple_(FeedEvent.txid, FeedEvent.pk) > tuple_(*place),
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.where(FeedEvent.txid < _SETTLED)
+        query = query.where(FeedEvent.txid < HORIZON)
     query = query.order_by(FeedEvent.txid, FeedEvent.pk).limit(limit)
     return list((await session.execute(query)).scalars())
 
