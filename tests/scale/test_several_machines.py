@@ -41,7 +41,8 @@ BOOK = {"productId": "boek_hc_a5_sta", "pageCount": 32, "quantity": 1}
 CONTENT_MM = (154.0, 216.0)
 COVER_MM = (348.56, 253.0)
 HOOK = "/hooks/cluster"
-# A leader that dies is replaced at the next try of another worker (kit/leader.py: every 2 s).
+# A leader that dies is replaced at the next try of another worker (PRINTAPI_LEADER_RETRY_SECONDS,
+# 2 s by default, as shipped).
 TAKEOVER_SECONDS = 10
 
 
