@@ -82,7 +82,8 @@ VERSIONS = ("/v2", "/v1")
 
 
 def _method_table() -> list[tuple[re.Pattern[str], frozenset[str]]]:
-    """Path patterns of the API and the methods each serves, for the Allow header of a 405."""
+    """Path patterns of the API and the methods each serves: for the Allow header of a 405, and
+    for the Idempotency-Key middleware, which claims keys for served requests only."""
     table = []
     for prefix in VERSIONS:
         for domain in DOMAINS:

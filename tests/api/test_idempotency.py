@@ -94,6 +94,19 @@ class TestARetriedPost:
 
         assert_error(response, 422, field="Idempotency-Key")
 
+    async def test_with_a_method_or_path_no_route_takes_is_the_router_s_405_or_404_and_claims_nothing(
+        self, client: httpx.AsyncClient, runtime: Runtime, auth_headers: dict[str, str]
+    ) -> None:
+        await client.post("/v2/orders", json=order_body(), headers=keyed(auth_headers))
+
+        patched = await client.patch("/v2/orders", json=order_body(), headers=keyed(auth_headers))
+        nowhere = await client.post("/v2/no-such-thing", json={}, headers=keyed(auth_headers, "another"))
+
+        assert_error(patched, 405)
+        assert "POST" in patched.headers["Allow"]
+        assert_error(nowhere, 404)
+        assert [row.key for row in await key_rows(runtime)] == [KEY]  # "another" was not claimed
+
     async def test_of_another_api_client_is_independent(
         self, client: httpx.AsyncClient, runtime: Runtime, shop: Credentials, auth_headers: dict[str, str]
     ) -> None:

@@ -51,18 +51,16 @@ class Served:
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
     """``printapi serve`` on a new SQLite file, and the bearer headers of a shop on it."""
     cli = LimitedCli(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'served.db'}")
-    async with (
-        serving(cli, tmp_path / "serve.log") as base,
-        httpx.AsyncClient(base_url=base, timeout=30) as http,
-    ):
-        runtime = Runtime.create(_settings(cli.url))
-        try:
-            credentials = await make_credentials(runtime)
-        finally:
-            await runtime.close()
-        yield Served(
-            http, await bearer(http, credentials), tmp_path / "var" / "files", tmp_path / "serve.log"
-        )
+    with serving(cli, tmp_path / "serve.log") as base:  # blocking while it starts, as a fixture may
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            runtime = Runtime.create(_settings(cli.url))
+            try:
+                credentials = await make_credentials(runtime)
+            finally:
+                await runtime.close()
+            yield Served(
+                http, await bearer(http, credentials), tmp_path / "var" / "files", tmp_path / "serve.log"
+            )
 
 
 async def paused(first: bytes, rest: bytes) -> AsyncIterator[bytes]:

@@ -184,6 +184,14 @@ def policy_of(runtime: Runtime) -> Policy:
     )
 
 
+def _served(scope: Scope) -> bool:
+    """Whether a route of the API serves this method at this path (the app's method table, which
+    also gives a 405 its Allow header). A key sent with a request no route takes claims nothing:
+    a PATCH to a path that takes POST only is a 405 whatever its key was used for before."""
+    path, method, table = scope["path"], scope["method"], scope["app"].state.method_table
+    return any(method in methods and pattern.match(path) for pattern, methods in table)
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, *, prefixes: tuple[str, ...], except_prefixes: tuple[str, ...]) -> None:
         self.app = app
@@ -200,8 +208,8 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_key = _header(scope, b"idempotency-key") if self._applies(scope) else None
-        if raw_key is None:
-            await self.app(scope, receive, send)
+        if raw_key is None or not _served(scope):
+            await self.app(scope, receive, send)  # no key, or no route: the router answers 404 or 405
             return
         runtime: Runtime = scope["app"].state.runtime
         try:
