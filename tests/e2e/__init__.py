@@ -26,9 +26,10 @@ timeout, 6 s payment links checked every 0.5 s. The worker's poll is 5 s on purp
 the promise of a webhook within a second: only the wake-ups (in-process, the SQLite doorbell from
 another process, PostgreSQL's NOTIFY) can keep it, so a broken wake-up fails the tier.
 
-Each test opens a shop of its own (account and credentials through the CLI) and shares only the
-processes. A failing test's report carries the processes' logs; a traceback in any log fails the
-test it happened in, and a process that does not stop cleanly on SIGTERM fails the tier's last test.
+Each test opens a shop of its own (account and credentials written on the database; through the
+CLI in the book order's test) and shares only the processes. A failing test's report carries the
+processes' logs; a traceback in any log fails the test it happened in, and a process that does
+not stop cleanly on SIGTERM fails the tier's last test.
 
 Run it alone with ``.venv/bin/pytest tests/e2e -q`` (``PRINTAPI_TEST_POSTGRES=off`` for SQLite only).
 """

@@ -104,8 +104,15 @@ async def http(deployment: Deployment) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def shop(deployment: Deployment, http: httpx.AsyncClient) -> Shop:
-    """A shop of the test's own: an account and test credentials made with the CLI, and a token."""
+    """A shop of the test's own: an account and test credentials on the database, and a token."""
     return await open_shop(deployment, http)
+
+
+@pytest.fixture
+async def cli_shop(deployment: Deployment, http: httpx.AsyncClient) -> Shop:
+    """A shop opened as the print shop opens one: with ``printapi accounts create`` and
+    ``printapi clients create``, and a token."""
+    return await open_shop(deployment, http, through_cli=True)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """What a shop does against a deployment over HTTP, and what it checks on the webhooks it receives.
 
-A shop's account and test credentials come from the CLI (as the print shop makes them); from
-then on everything goes over HTTP to the served processes: a token, webhook endpoints, orders,
-uploads, the test simulator.
+A shop's account and test credentials are written on the deployment's database by the services
+the CLI's commands call, or, for the test that shows the print shop's way, by the CLI itself;
+from then on everything goes over HTTP to the served processes: a token, webhook endpoints,
+orders, uploads, the test simulator.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from typing import Any, TypeVar
 import httpx
 from standardwebhooks import Webhook
 
-from tests.conftest import order_body
+from printapi.auth import service as auth
+from printapi.auth.principal import Environment
+from printapi.config import Settings
+from printapi.runtime import Runtime
+from tests.conftest import TEST_PASSWORDS, order_body
 from tests.e2e.processes import Deployment
 from tests.webhooks.conftest import Call, Receiver
 
@@ -80,13 +85,52 @@ class Shop:
         return log if log and all(entry["status"] == "delivered" for entry in log) else None
 
 
-async def open_shop(deployment: Deployment, http: httpx.AsyncClient) -> Shop:
-    """A new account with test credentials made by the CLI, and a token for them over HTTP."""
+async def open_shop(deployment: Deployment, http: httpx.AsyncClient, *, through_cli: bool = False) -> Shop:
+    """A new account with test credentials, and a token for them over HTTP.
+
+    ``through_cli``: made by ``printapi accounts create`` and ``printapi clients create``, as the
+    print shop makes them; else written by the services those commands call, in this process
+    (two CLI processes cost 3.5 s of CPU, a tenth of the tier's; tests/cli tests the commands)."""
     email = f"shop-{secrets.token_hex(4)}@example.nl"
-    await deployment.cli("accounts", "create", "--email", email, "--password", SHOP_PASSWORD)
-    created = await deployment.cli("clients", "create", "--account", email, "--environment", "test", "--json")
-    credentials = json.loads(created.output)
+    if through_cli:
+        await deployment.cli("accounts", "create", "--email", email, "--password", SHOP_PASSWORD)
+        created = await deployment.cli(
+            "clients", "create", "--account", email, "--environment", "test", "--json"
+        )
+        credentials = json.loads(created.output)
+    else:
+        credentials = await _written(deployment, email)
     return Shop(email, http, await token_headers(http, credentials))
+
+
+async def _written(deployment: Deployment, email: str) -> dict[str, str]:
+    """The account and its test client, on the deployment's database with its settings (the
+    secret key the client's secret is derived with included)."""
+    settings = Settings(
+        **{
+            name.removeprefix("PRINTAPI_").lower(): value
+            for name, value in deployment.env.items()
+            if name.startswith("PRINTAPI_")
+        }
+    )
+    runtime = Runtime.create(settings, passwords=TEST_PASSWORDS)
+    try:
+        async with runtime.db.write() as session:
+            now = runtime.clock.now()
+            password_hash = runtime.passwords.hash(SHOP_PASSWORD)
+            await auth.create_account(
+                session, email=email, password_hash=password_hash, role="owner", now=now
+            )
+            new = await auth.create_client(
+                session,
+                account_email=email,
+                environment=Environment.TEST,
+                secret_key=settings.secret_key,
+                now=now,
+            )
+    finally:
+        await runtime.close()
+    return {"client_id": new.client.client_id, "client_secret": new.secret}
 
 
 async def token_headers(http: httpx.AsyncClient, credentials: dict[str, str]) -> dict[str, str]:

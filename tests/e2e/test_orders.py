@@ -114,11 +114,12 @@ class TestABookOrderedOverHttp:
     async def test_its_files_come_by_download_and_upload_and_every_change_is_a_signed_webhook_within_1_s(
         self,
         deployment: Deployment,
-        shop: Shop,
+        cli_shop: Shop,
         receiver: Receiver,
         file_server: FileServer,
         tmp_path: Path,
     ) -> None:
+        shop = cli_shop  # its account and credentials made with the CLI, as the print shop makes them
         endpoint = await shop.add_endpoint(receiver.url(HOOK))
         file_server.files["content.pdf"] = make_pdf(
             tmp_path / "content.pdf", size_mm=CONTENT_MM, pages=32
