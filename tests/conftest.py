@@ -27,6 +27,7 @@ import pytest
 import uvloop
 from fastapi import FastAPI
 from sqlalchemy import text
+from xdist.scheduler import LoadFileScheduling
 
 from printapi import migrate
 from printapi.app import create_app
@@ -337,6 +338,25 @@ SLOW_FIRST = (
     "tests/files/test_downloads.py",
     "tests/worker/",
 )
+
+
+# Handed out whole, as one file is: the folders whose deployment is a package fixture. Split into
+# their files, each file went to whichever worker was free and started the deployment again there
+# (tests/e2e: for each database, so up to six starts of 7-12 s where two do).
+ONE_UNIT = ("tests/e2e/", "tests/sdk/")
+
+
+class _FilesAndDeployments(LoadFileScheduling):
+    """pytest-xdist's ``loadfile``, with each folder of ``ONE_UNIT`` one unit of work."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next(
+            (folder for folder in ONE_UNIT if nodeid.startswith(folder)), super()._split_scope(nodeid)
+        )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadFileScheduling | None:
+    return _FilesAndDeployments(config, log) if config.getoption("dist") == "loadfile" else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
