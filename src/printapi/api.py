@@ -19,7 +19,6 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi.auth import service as auth
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.files.service import MEDIA_OF, download_name
@@ -86,16 +85,6 @@ _FLOWS = OAuth2Model(
 )
 
 
-async def get_principal(runtime: Runtime, authorization: str | None) -> Principal:
-    return await auth.caller(
-        runtime.db,
-        runtime.token_cache,
-        authorization=authorization,
-        secret_key=runtime.settings.secret_key,
-        now=runtime.clock.now(),
-    )
-
-
 class _Caller(SecurityBase):
     """The caller of a route: the principal of its bearer token, which must carry ``scope``.
 
@@ -111,7 +100,7 @@ class _Caller(SecurityBase):
         self.scope = scope
 
     async def __call__(self, request: Request) -> Principal:
-        principal = await get_principal(runtime_of(request), request.headers.get("authorization"))
+        principal = await runtime_of(request).caller(request.headers.get("authorization"))
         principal.require(self.scope)
         return principal
 

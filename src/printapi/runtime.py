@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from printapi.auth import service as auth
 from printapi.auth.hashing import Passwords
+from printapi.auth.principal import Principal
 from printapi.auth.service import TokenCache
 from printapi.config import Settings
 from printapi.kit.clock import Clock, SystemClock
@@ -68,6 +70,17 @@ class Runtime:
     @property
     def zone(self) -> ZoneInfo:
         return self.settings.zone
+
+    async def caller(self, authorization: str | None) -> Principal:
+        """The principal of an ``Authorization`` header, with this process's token cache and keys:
+        what a route's caller is (``api.require``) and whom an Idempotency-Key belongs to."""
+        return await auth.caller(
+            self.db,
+            self.token_cache,
+            authorization=authorization,
+            secret_key=self.settings.secret_key,
+            now=self.clock.now(),
+        )
 
     async def close(self) -> None:
         if self.doorbell is not None:

@@ -30,7 +30,6 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from printapi.auth import service as auth
 from printapi.auth.principal import Principal
 from printapi.idempotency import service
 from printapi.idempotency.service import Answer, Claim, KeyInUse, Policy
@@ -102,13 +101,7 @@ async def _caller(runtime: Runtime, authorization: str | None) -> Principal | No
     """The caller of a bearer token, as the routes find it; None without a valid one (the route
     then answers 401)."""
     with contextlib.suppress(Unauthenticated):
-        return await auth.caller(
-            runtime.db,
-            runtime.token_cache,
-            authorization=authorization,
-            secret_key=runtime.settings.secret_key,
-            now=runtime.clock.now(),
-        )
+        return await runtime.caller(authorization)
     return None
 
 
