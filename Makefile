@@ -10,14 +10,17 @@ PORT   ?= 8080
 # The OpenAPI client generator needs a typer older than ours: it gets a virtualenv of its own,
 # pinned by client-generator.txt (tests/api/test_openapi.py runs it from there).
 GENERATOR := $(VENV)/client-generator
+# Packages are installed by uv, pinned here, into the virtualenvs venv makes: the same pins as pip
+# would install (constraints.txt), in ~5 s where pip took ~60 s of a fresh clone's `make test`.
+UV := uv==0.13.9
 
 $(VENV)/.installed: pyproject.toml constraints.txt client-generator.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/pip install --quiet -c constraints.txt -e ./clients/python
-	$(PYTHON) -m venv $(GENERATOR)
-	$(GENERATOR)/bin/pip install --quiet --no-deps -r client-generator.txt
-	$(GENERATOR)/bin/pip check
+	$(BIN)/pip install --quiet $(UV)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]' -e ./clients/python
+	$(PYTHON) -m venv --without-pip $(GENERATOR)
+	$(BIN)/uv pip install --quiet --python $(GENERATOR)/bin/python --no-deps -r client-generator.txt
+	$(BIN)/uv pip check --quiet --python $(GENERATOR)/bin/python
 	touch $@
 
 # Development mode: the built-in dev secret, console logs, and webhooks/downloads may reach loopback.
