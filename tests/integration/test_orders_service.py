@@ -11,13 +11,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from printapi import effects
 from printapi.auth.principal import Principal
+from printapi.kit import ids
 from printapi.kit.clock import FixedClock
 from printapi.kit.errors import ConcurrentChange, Conflict, IllegalTransition, InvalidInput
-from printapi.models import ItemFile, Order, OrderStatusChange
+from printapi.kit.problems import Sent
+from printapi.models import Base, ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import repository
 from printapi.orders import service as orders
 from printapi.orders.pricing import Section, Tax
@@ -75,6 +77,12 @@ async def move(
         )
         await effects.handle(session, changed)
         return changed.order
+
+
+async def _rows_in(runtime: Runtime, *tables: type[Base]) -> tuple[int, ...]:
+    async with runtime.db.read() as session:
+        counts = [await session.scalar(select(func.count()).select_from(table)) for table in tables]
+    return tuple(int(count or 0) for count in counts)
 
 
 class _Abort(Exception):
@@ -151,6 +159,40 @@ class TestPlaceOrder:
             found = await repository.find_by_id(session, order_id="dup-1")
         assert len(found) == 1
         assert (await read_order(runtime, principal, "dup-1")).items[0].page_count == 32
+
+    @pytest.mark.parametrize("custom", [True, False], ids=["custom id", "generated id"])
+    async def test_an_id_taken_between_the_check_and_the_insert_writes_nothing_under_it(
+        self, runtime: Runtime, principal: Principal, monkeypatch: pytest.MonkeyPatch, custom: bool
+    ) -> None:
+        """The unique index decides (``repository.add``); on PostgreSQL the order, its items,
+        files and history row are one statement, of which nothing may stay behind."""
+        wanted = {"id": "taken"} if custom else {}
+        request = Sent.of(make_order_request(order_body(book_item(), book_item(), **wanted)))
+        monkeypatch.setattr(ids, "random_order_id", iter(["taken", "drawn-again"]).__next__)
+        now, no_delay = runtime.clock.now(), timedelta(0)
+        async with runtime.db.read() as session:
+            draft = await orders.prepare_order(
+                session, principal=principal, request=request, express_surcharge=Decimal(0), now=now
+            )
+        await place(runtime, principal, order_body(id="taken"))  # in between, by another request
+
+        async with runtime.db.write() as session:
+            store = orders.store_order(
+                session, principal=principal, draft=draft, production_delay=no_delay, now=now
+            )
+            if custom:
+                with pytest.raises(Conflict):
+                    await store
+            else:
+                assert (await store).id == "drawn-again"
+
+        # "taken" has one item with two files; "drawn-again", when placed, two with two each.
+        expected = (1, 1, 2, 1) if custom else (2, 3, 6, 2)
+        assert await _rows_in(runtime, Order, OrderItem, ItemFile, OrderStatusChange) == expected
+        if not custom:
+            again = await read_order(runtime, principal, "drawn-again")
+            assert [len(item.files) for item in again.items] == [2, 2]
+            assert await history(runtime, again) == [("Created", None, "api", None)]
 
     async def test_another_account_may_use_the_same_custom_id(
         self, runtime: Runtime, principal: Principal

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -237,13 +238,12 @@ async def store_order(
         order.checkout_products, order.checkout_shipping = terms.products, terms.shipping
     order.discount = priced.discount
     order.invoicing_state = priced.invoicing_state
-    while not await repository.add(session, order):
+    while not await repository.add(session, order, created=_change(order, None, "api", None, now)):
         if request.id:
             raise _duplicate(request.id)  # the same custom id, placed concurrently
         order.id = ids.random_order_id()
     set_committed_value(order, "payment", None)  # a new order has no payment yet
     set_committed_value(order, "shipments", [])  # nor shipments
-    await record_change(session, order=order, previous=None, source="api", note=None, now=now)
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
     return order
@@ -286,21 +286,27 @@ async def record_change(
     note: str | None,
     now: datetime,
 ) -> None:
-    """One row of the order's status history: its creation, a move, or a change of its payment."""
+    """One row of the order's status history: a move, or a change of its payment (its creation
+    is written with the order, by ``repository.add``)."""
     await repository.add_history(
-        session,
-        {
-            "order_pk": order.pk,
-            "account_id": order.account_id,
-            "environment": order.environment,
-            "order_id": order.id,
-            "status": order.status,
-            "previous_status": previous,
-            "changed_at": now,
-            "source": source,
-            "note": note,
-        },
+        session, {"order_pk": order.pk, **_change(order, previous, source, note, now)}
     )
+
+
+def _change(
+    order: Order, previous: OrderStatus | None, source: str, note: str | None, now: datetime
+) -> dict[str, Any]:
+    """A row of the order's status history, but its ``order_pk``."""
+    return {
+        "account_id": order.account_id,
+        "environment": order.environment,
+        "order_id": order.id,
+        "status": order.status,
+        "previous_status": previous,
+        "changed_at": now,
+        "source": source,
+        "note": note,
+    }
 
 
 # -- reading -----------------------------------------------------------------------------------
