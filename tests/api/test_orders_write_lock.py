@@ -1,7 +1,7 @@
 """Placing an order holds the write transaction for its inserts only (SQLite has one writer).
 
-The checks and prices are read in a read transaction first (``orders.service.prepare_order``),
-and the write transaction (``store_order``) runs no SELECT; a seed that changes a product is
+The checks and prices are read first (``orders.service.prepare_order``), on SQLite in a read
+transaction, and the write transaction (``store_order``) runs no SELECT; a seed that changes a product is
 seen by the next order, although parsed specs are cached.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import event, update
 
 from printapi.catalogue import service as catalogue
@@ -19,25 +18,43 @@ from printapi.runtime import Runtime
 from tests.conftest import order_body
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL reads and writes on one engine
-async def test_the_write_transaction_of_a_new_order_only_inserts(
+async def test_the_checks_read_where_the_database_wants_them(
     runtime: Runtime, client: httpx.AsyncClient, auth_headers: dict[str, str]
 ) -> None:
+    """SQLite: in a read transaction, and the write transaction only inserts. PostgreSQL, whose
+    writers lock rows, not the database: in the write transaction (``Database.read_before``)."""
     written: list[str] = []
+    read: list[str] = []
 
-    def capture(_conn: object, _cursor: object, statement: str, *_rest: Any) -> None:
-        written.append(statement.split(None, 1)[0].upper())
+    def capture(into: list[str]) -> Any:
+        def statement_of(_conn: object, _cursor: object, statement: str, *_rest: Any) -> None:
+            into.append(" ".join(statement.split()))
 
-    engine = runtime.db.write_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", capture)
+        return statement_of
+
+    engines = (
+        (runtime.db.write_engine.sync_engine, capture(written)),
+        (runtime.db.read_engine.sync_engine, capture(read)),
+    )
+    for engine, listener in engines:
+        event.listen(engine, "before_cursor_execute", listener)
     try:
         response = await client.post("/v2/orders", json=order_body(), headers=auth_headers)
     finally:
-        event.remove(engine, "before_cursor_execute", capture)
+        for engine, listener in engines:
+            event.remove(engine, "before_cursor_execute", listener)
 
     assert response.status_code == 201, response.text
-    assert "INSERT" in written
-    assert set(written) - {"BEGIN", "INSERT"} == set(), written
+    verbs = {statement.split(None, 1)[0].upper() for statement in written}
+    reads_the_products = [statement for statement in written + read if " FROM products " in statement]
+    assert reads_the_products, (written, read)
+    if runtime.db.dialect == "sqlite":
+        assert "INSERT" in verbs
+        assert verbs - {"BEGIN", "INSERT"} == set(), written
+        assert not set(reads_the_products) & set(written), written
+    else:
+        assert verbs == {"SELECT", "WITH", "INSERT"}, written  # the order's statement, the feed's row
+        assert not set(reads_the_products) & set(read), read
 
 
 async def test_a_changed_product_is_priced_anew_by_the_next_order(

@@ -200,6 +200,19 @@ class Database:
         async with self.read_sessions() as session:
             yield session
 
+    @asynccontextmanager
+    async def read_before(self, writer: AsyncSession) -> AsyncIterator[AsyncSession]:
+        """The session for what a write transaction reads before it writes. On SQLite a read
+        session of its own, so that the writer holds SQLite's one write lock for its writes
+        alone; on PostgreSQL, whose writers lock rows, not the database, the write transaction
+        itself: a session and a pooled connection fewer (350 of the 4,350 Python calls of an
+        order's placement, bench/hot_path.py), and what it reads is as committed as a reader's."""
+        if self.dialect == "sqlite":
+            async with self.read() as reader:
+                yield reader
+        else:
+            yield writer
+
     async def dispose(self) -> None:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:

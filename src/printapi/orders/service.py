@@ -181,8 +181,9 @@ async def prepare_order(
 ) -> Draft:
     """Check and price an order request, reading only (the catalogue, the account, a coupon, the id).
 
-    The API runs this in a read transaction, so that the write transaction of ``store_order``
-    holds SQLite's one write lock for the inserts alone. A custom id taken in between still
+    The API runs this, on SQLite, in a read transaction, so that the write transaction of
+    ``store_order`` holds SQLite's one write lock for the inserts alone (``Database.read_before``;
+    on PostgreSQL in the write transaction). A custom id taken in between still
     ends in 409: the unique index decides; a coupon's last use taken in between, in 400.
     """
     priced = await price_order(
@@ -259,7 +260,7 @@ async def place_order(
     production_delay: timedelta = timedelta(0),
 ) -> Order:
     """Check, price and store a new order in one transaction (tests and benchmarks place many
-    orders this way; the API reads in a transaction of its own first)."""
+    orders this way; the API reads first, on SQLite in a transaction of its own)."""
     draft = await prepare_order(
         session, principal=principal, request=Sent.of(request), express_surcharge=express_surcharge, now=now
     )

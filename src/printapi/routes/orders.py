@@ -45,9 +45,9 @@ Simulator = Annotated[Principal, Depends(require(Scope.ORDERS_SIMULATE))]
 async def place_order(
     body: Json[OrderIn], principal: Placer, session: WriteSession, runtime: RuntimeDep, urls: UrlsDep
 ) -> WireResponse:
-    # Checked and priced in a read transaction first: the write transaction (SQLite has one
-    # writer) then holds the lock for the inserts only.
-    async with runtime.db.read() as reader:
+    # Checked and priced first, on SQLite in a read transaction: the write transaction (SQLite
+    # has one writer) then holds the lock for the inserts only.
+    async with runtime.db.read_before(session) as reader:
         draft = await service.prepare_order(
             reader,
             principal=principal,
