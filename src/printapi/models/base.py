@@ -21,3 +21,8 @@ class Base(DeclarativeBase):
         instance: Self = manager_of_class(cls).new_instance()
         instance.__dict__.update(values)
         return instance
+
+    def loaded(self, **values: Any) -> None:
+        """Set more ``values`` on an object from ``built`` the same way: the keys the database
+        gave it when a Core statement wrote it."""
+        self.__dict__.update(values)

@@ -147,16 +147,16 @@ async def add(session: AsyncSession, order: Order, *, created: dict[str, Any]) -
     pk = (await session.execute(_insert_order("sqlite"), [_values(order)])).scalar_one_or_none()
     if pk is None:
         return False  # the id is taken in the account and environment: nothing was written
-    order.pk = pk
+    order.loaded(pk=pk)
     items = order.items
     for item in items:
-        item.order_pk = order.pk
+        item.loaded(order_pk=pk)
     item_pks = (await session.execute(_INSERT_ITEMS, _rows(items))).scalars().all()
     files = []
     for item, item_pk in zip(items, item_pks, strict=True):
-        item.pk = item_pk
+        item.loaded(pk=item_pk)
         for file in item.files:
-            file.item_pk, file.order_pk = item_pk, order.pk
+            file.loaded(item_pk=item_pk, order_pk=pk)
             files.append(file)
     if files:  # nothing placing does next needs their keys: no RETURNING, so one executemany
         await session.execute(_INSERT_FILES, _rows(files))
@@ -178,12 +178,13 @@ async def _add_in_one_statement(session: AsyncSession, order: Order, created: di
     rows = (await session.execute(statement, values)).all()
     if not rows:
         return False  # the id is taken in the account and environment: nothing was written
-    order.pk = rows[0][0]
+    order_pk = rows[0][0]
+    order.loaded(pk=order_pk)
     item_pks = {position: item_pk for _, item_pk, position in rows}
     for item in items:
-        item.order_pk, item.pk = order.pk, item_pks[item.position]
+        item.loaded(order_pk=order_pk, pk=item_pks[item.position])
         for file in item.files:
-            file.item_pk, file.order_pk = item.pk, order.pk
+            file.loaded(item_pk=item.pk, order_pk=order_pk)
     return True
 
 

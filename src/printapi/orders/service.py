@@ -36,9 +36,8 @@ from printapi.orders.events import OrderStatusChanged
 from printapi.orders.priced import PricedOrder, price_order
 from printapi.orders.pricing import Invoice, Line, invoice
 from printapi.orders.rules import ItemPlan
-from printapi.orders.schemas import OrderIn, ShippingIn, StatusChangeIn, echoed_options
-from printapi.orders.states import FileStatus, InvoicingState, OrderStatus, transition
-from printapi.shipping import service as shipping
+from printapi.orders.schemas import OrderIn, StatusChangeIn, echoed_options
+from printapi.orders.states import FileStatus, OrderStatus, transition
 
 DOWNLOADS_CHANNEL = "downloads"  # the worker loop of files/downloads.py listens here
 
@@ -122,15 +121,22 @@ def _build_items(plans: list[ItemPlan], costs: list[Decimal], now: datetime) -> 
 
 
 def _build_order(
-    *,
-    principal: Principal,
-    order_id: str,
-    request: OrderIn,
-    ship: ShippingIn,
-    quote: shipping.Quote,
-    now: datetime,
+    *, principal: Principal, order_id: str, priced: PricedOrder, production_delay: timedelta, now: datetime
 ) -> Order:
+    """The new order whole, its items and files with it, built once (``Base.built``): each
+    attribute set after building would fire its change events (bench/hot_path.py)."""
+    request, ship, quote, terms = priced.request, priced.ship, priced.quote, priced.checkout
     address = ship.address
+    checkout = (
+        {}
+        if terms is None
+        else {
+            "checkout_amount": terms.amount,
+            "checkout_code": ids.random_code(20),
+            "checkout_products": terms.products,
+            "checkout_shipping": terms.shipping,
+        }
+    )
     return Order.built(
         account_id=principal.account_id,
         environment=principal.environment.value,
@@ -152,13 +158,20 @@ def _build_order(
         shipping_preference=ship.preference,
         shipping_method=quote.rate.method.name,
         shipping_trackable=quote.rate.method.is_trackable,
+        production_cost=priced.production_cost,
         shipping_cost=quote.rate.shipping,
         handling_cost=quote.rate.handling,
-        discount=Decimal("0.00"),
+        discount=priced.discount,
         shipping_tax_rate=quote.tax_rate,
-        invoicing_state=InvoicingState.INCLUDED,
+        invoicing_state=priced.invoicing_state,
         created_at=now,
         status_changed_at=now,
+        # Kept with the order: its production starts that long after it becomes Processing.
+        production_delay_seconds=round(production_delay.total_seconds()),
+        **checkout,
+        items=_build_items(priced.plans, priced.costs, now),
+        payment=None,  # a new order has no payment yet
+        shipments=[],  # nor shipments
     )
 
 
@@ -225,26 +238,20 @@ async def store_order(
     starts that long after it becomes Processing, and until then the shop may cancel it.
     """
     priced = draft.priced
-    request, plans, quote = priced.request, priced.plans, priced.quote
+    request = priced.request
+    if priced.checkout is not None and request.coupon:
+        await coupons.use(session, code=request.coupon, now=now)  # counted in the write transaction
     order = _build_order(
-        principal=principal, order_id=draft.order_id, request=request, ship=priced.ship, quote=quote, now=now
+        principal=principal,
+        order_id=draft.order_id,
+        priced=priced,
+        production_delay=production_delay,
+        now=now,
     )
-    order.production_cost = priced.production_cost
-    order.production_delay_seconds = round(production_delay.total_seconds())
-    order.items = _build_items(plans, priced.costs, now)
-    if (terms := priced.checkout) is not None:
-        if request.coupon:
-            await coupons.use(session, code=request.coupon, now=now)  # counted in the write transaction
-        order.checkout_amount, order.checkout_code = terms.amount, ids.random_code(20)
-        order.checkout_products, order.checkout_shipping = terms.products, terms.shipping
-    order.discount = priced.discount
-    order.invoicing_state = priced.invoicing_state
     while not await repository.add(session, order, created=_change(order, None, "api", None, now)):
         if request.id:
             raise _duplicate(request.id)  # the same custom id, placed concurrently
         order.id = ids.random_order_id()
-    set_committed_value(order, "payment", None)  # a new order has no payment yet
-    set_committed_value(order, "shipments", [])  # nor shipments
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
     return order
