@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,25 @@ def _asyncpg_dsn(url: str, database: str) -> str:
 
 
 def _settings(database_url: str, **overrides: Any) -> Settings:
+    """The test settings, built once per set of values and ``PRINTAPI_*`` environment: building one
+    takes 2 ms (pydantic-settings looks up every field in every source) and the ``runtime`` fixture
+    asks for one per test. Settings are frozen, so the tests that ask for the same share one."""
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("PRINTAPI_")))
+    try:
+        return _built_settings(database_url, tuple(sorted(overrides.items())), environment)
+    except TypeError:  # an unhashable value (a list): built for this call alone
+        return _build_settings(database_url, overrides)
+
+
+@cache
+def _built_settings(
+    database_url: str, overrides: tuple[tuple[str, Any], ...], environment: tuple[tuple[str, str], ...]
+) -> Settings:
+    del environment  # a key only: Settings reads the environment itself
+    return _build_settings(database_url, dict(overrides))
+
+
+def _build_settings(database_url: str, overrides: dict[str, Any]) -> Settings:
     values: dict[str, Any] = {
         "mode": "development",
         "database_url": database_url,

@@ -15,36 +15,24 @@ from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-import uvicorn
 from pydantic import ValidationError
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from printapi import effects, health, migrate
-from printapi.accounts import service as accounts
-from printapi.auth import service as auth
+# Only what the commands' options name is imported here: each command imports the services it
+# uses, so that a command does not pay for the whole server (FastAPI, Alembic, every domain).
 from printapi.auth.principal import Environment
-from printapi.catalogue import service as catalogue
 from printapi.config import Mode, Settings
-from printapi.coupons import service as coupons
 from printapi.coupons.terms import CouponScope, CouponType
-from printapi.files import service as files
 from printapi.kit.errors import ApiError
-from printapi.kit.logging import configure as configure_logging
-from printapi.kit.storage import LocalStorage, StorageUnavailable
-from printapi.kit.wire import parse_local
-from printapi.orders import service as orders
-from printapi.orders.actions import Stage
-from printapi.orders.schemas import StatusChangeIn
-from printapi.orders.shipments import service as shipments
-from printapi.orders.shipments.schemas import ShipmentIn, ShipmentItemIn
 from printapi.orders.states import OrderStatus
-from printapi.runtime import Runtime, freeze_startup_objects
-from printapi.webhooks import service as webhooks
-from printapi.worker import Worker
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from printapi.orders.shipments.schemas import ShipmentItemIn
+    from printapi.runtime import Runtime
 
 app = typer.Typer(help="printapi: a self-hostable Print API v2 server.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts of shops and operators.", no_args_is_help=True)
@@ -85,6 +73,8 @@ def _settings() -> Settings:
 def _in_transaction(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
     """Run ``work`` in one write transaction; an ApiError is printed and exits 1."""
 
+    from printapi.runtime import Runtime
+
     async def main() -> T:
         runtime = Runtime.create(_settings())
         try:
@@ -103,6 +93,10 @@ def _in_transaction(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
 
 
 async def _schema_is_empty(settings: Settings) -> bool:
+    from sqlalchemy import inspect
+
+    from printapi.runtime import Runtime
+
     runtime = Runtime.create(settings)
     try:
         async with runtime.db.write_engine.connect() as connection:
@@ -113,12 +107,16 @@ async def _schema_is_empty(settings: Settings) -> bool:
 
 
 async def _seed(runtime: Runtime) -> int:
+    from printapi.catalogue import service as catalogue
+
     async with runtime.db.write() as session:
         return await catalogue.seed(session)
 
 
 def _prepare_sqlite(settings: Settings) -> None:
     """The embedded default: an empty or old SQLite file is migrated and seeded on start."""
+    from printapi import migrate
+
     empty = asyncio.run(_schema_is_empty(settings))
     migrate.upgrade(settings.database_url)
     if empty:
@@ -127,6 +125,8 @@ def _prepare_sqlite(settings: Settings) -> None:
 
 
 async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    from printapi.runtime import Runtime
+
     runtime = Runtime.create(settings)
     try:
         return await work(runtime)
@@ -148,6 +148,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API, the docs and (unless --no-worker) the due-work loops."""
+    import uvicorn
+
     # Without PRINTAPI_PUBLIC_URL, the URLs handed out name the address served (the processes
     # uvicorn starts read their settings from the environment).
     os.environ.setdefault("PRINTAPI_PUBLIC_URL", f"http://{_reachable(host)}:{port}")
@@ -184,6 +186,11 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "0.0.0.0",  # noqa: S104 - scraped from other hosts
 ) -> None:
     """Run the due-work loops only (webhooks, mails, alerts, housekeeping); stops cleanly on SIGTERM."""
+    from printapi import health
+    from printapi.kit.logging import configure as configure_logging
+    from printapi.runtime import freeze_startup_objects
+    from printapi.worker import Worker
+
     settings = _settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
 
@@ -210,7 +217,7 @@ def worker(
 def _run_loop(main: Coroutine[Any, Any, None]) -> None:
     """On uvloop, the event loop `printapi serve` runs on too (uvicorn picks it where installed)."""
     try:
-        import uvloop  # noqa: PLC0415 - optional: uvicorn[standard] installs it where it builds
+        import uvloop  # optional: uvicorn[standard] installs it where it builds
     except ImportError:
         asyncio.run(main)
     else:
@@ -220,6 +227,8 @@ def _run_loop(main: Coroutine[Any, Any, None]) -> None:
 @app.command(name="migrate")
 def migrate_command() -> None:
     """Bring the database schema up to date (safe to run from several processes at once)."""
+    from printapi import migrate
+
     settings = _settings()
     migrate.upgrade(settings.database_url)
     typer.echo("database is up to date")
@@ -239,6 +248,8 @@ def demo(
     ] = Path("var/demo-credentials.json"),
 ) -> None:
     """Development only: make sure the demo account and its test credentials exist, and print them."""
+    from printapi.auth import service as auth
+
     settings = _settings()
     if settings.mode is not Mode.DEVELOPMENT:
         typer.echo("the demo account is for PRINTAPI_MODE=development only", err=True)
@@ -304,6 +315,7 @@ def accounts_create(
     operator: Annotated[bool, typer.Option("--operator", help="A print-shop operator, not a shop.")] = False,
 ) -> None:
     """Create an account (a shop, or with --operator a member of the print shop's staff)."""
+    from printapi.auth import service as auth
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
         account = await auth.create_account(
@@ -327,6 +339,8 @@ def accounts_update(
     ] = None,
 ) -> None:
     """Change an account's settings."""
+    from printapi.accounts import service as accounts
+    from printapi.auth import service as auth
 
     async def work(session: AsyncSession, _runtime: Runtime) -> str:
         found = await auth.find_account(session, email=email)
@@ -350,6 +364,7 @@ def clients_create(
     ] = False,
 ) -> None:
     """Create API credentials; the secret is printed once and stored only as a keyed hash."""
+    from printapi.auth import service as auth
 
     async def work(session: AsyncSession, runtime: Runtime) -> auth.NewClient:
         return await auth.create_client(
@@ -378,6 +393,11 @@ def orders_set_status(
     environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
 ) -> None:
     """Move an order through its statuses as the print shop."""
+    from printapi import effects
+    from printapi.auth import service as auth
+    from printapi.orders import service as orders
+    from printapi.orders.actions import Stage
+    from printapi.orders.schemas import StatusChangeIn
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
         account_id = (await auth.find_account(session, email=account)).id if account else None
@@ -407,6 +427,8 @@ def orders_set_status(
 
 def _shipment_lines(items: list[str]) -> list[ShipmentItemIn]:
     """``--item ID=QUANTITY`` options as the lines of a shipment."""
+    from printapi.orders.shipments.schemas import ShipmentItemIn
+
     lines = []
     for value in items:
         item_id, _, quantity = value.rpartition("=")
@@ -433,6 +455,10 @@ def orders_ship(
     environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
 ) -> None:
     """Record a parcel of an order in Processing; the one with the last items ships the order."""
+    from printapi import effects
+    from printapi.auth import service as auth
+    from printapi.orders.shipments import service as shipments
+    from printapi.orders.shipments.schemas import ShipmentIn
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
         account_id = (await auth.find_account(session, email=account)).id if account else None
@@ -474,6 +500,8 @@ def webhooks_add(
     ] = False,
 ) -> None:
     """Add a webhook endpoint; its signing secret is printed once."""
+    from printapi.auth import service as auth
+    from printapi.webhooks import service as webhooks
 
     async def work(session: AsyncSession, runtime: Runtime) -> tuple[str, str]:
         owner = await auth.find_account(session, email=account)
@@ -501,6 +529,8 @@ def webhooks_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """List an account's webhook endpoints of one environment."""
+    from printapi.auth import service as auth
+    from printapi.webhooks import service as webhooks
 
     async def work(session: AsyncSession, _runtime: Runtime) -> list[dict[str, object]]:
         owner = await auth.find_account(session, email=account)
@@ -518,6 +548,7 @@ def webhooks_list(
 @webhooks_app.command("remove")
 def webhooks_remove(endpoint_id: Annotated[str, typer.Argument(help="The endpoint id (ep_...).")]) -> None:
     """Delete an endpoint; its pending notifications are cancelled, its log is kept."""
+    from printapi.webhooks import service as webhooks
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
         endpoint = await webhooks.find_endpoint(session, endpoint_id=endpoint_id)
@@ -533,6 +564,8 @@ def webhooks_recover(
     since: Annotated[str, typer.Option(help="Local date/time, e.g. 2026-12-07T09:00:00, or with Z/offset.")],
 ) -> None:
     """Queue again every notification of the endpoint that failed since then, one per order."""
+    from printapi.kit.wire import parse_local
+    from printapi.webhooks import service as webhooks
 
     async def work(session: AsyncSession, runtime: Runtime) -> int:
         try:
@@ -561,6 +594,8 @@ def coupons_create(
     usage_limit: Annotated[int | None, typer.Option(help="How many orders may use it.")] = None,
 ) -> None:
     """Create a coupon (a percentage or an amount)."""
+    from printapi.coupons import service as coupons
+    from printapi.kit.wire import parse_local
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
         try:
@@ -587,6 +622,7 @@ def coupons_create(
 @coupons_app.command("list")
 def coupons_list() -> None:
     """All coupons with their use."""
+    from printapi.coupons import service as coupons
 
     async def work(session: AsyncSession, _runtime: Runtime) -> list[str]:
         return [
@@ -601,6 +637,7 @@ def coupons_list() -> None:
 @coupons_app.command("remove")
 def coupons_remove(code: Annotated[str, typer.Argument(help="The coupon code.")]) -> None:
     """Delete a coupon."""
+    from printapi.coupons import service as coupons
 
     async def work(session: AsyncSession, _runtime: Runtime) -> None:
         await coupons.remove(session, code=code)
@@ -627,6 +664,9 @@ def files_migrate_storage(
     Keys stay the same, so the database is not changed; a file already in the store with the same
     size is skipped, so an interrupted run is resumed by running it again.
     """
+    from printapi.files import service as files
+    from printapi.kit.storage import LocalStorage, StorageUnavailable
+
     settings = _settings()
     if settings.s3_bucket is None:
         typer.echo(

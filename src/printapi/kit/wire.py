@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import simplejson
-from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.responses import Response
 
 if TYPE_CHECKING:  # kit.schema builds its Number on plain_decimal
     from printapi.kit.schema import WireOut
