@@ -52,7 +52,10 @@ is therefore reported as a **ratio** of a baseline measured in the same run, wit
 
 Each setup is measured twice: with the request log at WARNING and at INFO, printapi's default
 (one JSON line per request, written to a file), each pass on fresh databases filled alike (until
-2026-12-07 the INFO pass ran on the first pass's database, after its thousands of orders).
+2026-12-07 the INFO pass ran on the first pass's database, after its thousands of orders). In a
+pass the reads are warmed up and measured before the inserts are (since 2026-12-07 ~08:40 UTC;
+before, `POST /v2/orders` was warmed up with the reads, and the orders it placed grew the
+account whose list of 20 counts them all, by more the faster the placement was).
 
 Targets (issues 2 and 19), on this 2-core machine, as ratios to the external baseline:
 
