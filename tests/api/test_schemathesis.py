@@ -7,7 +7,8 @@ endpoint. The schema is loaded at import: ``schemathesis.pytest.from_fixture`` w
 but schemathesis 4.32.5 sets ``Node._nodeid``, which pytest 9.2 no longer has. Creating the app
 opens no connection, so importing this module touches no database.
 
-One built-in check is left out everywhere, because it cannot hold for this API:
+One built-in check is left out everywhere, because it cannot hold for this API (and one where two
+paths overlap, ``OVERLAPPED``):
 ``positive_data_acceptance`` expects a 2xx for every schema-valid request, but product ids,
 option values and countries are checked against the catalogue and ISO 3166, which no schema
 can express (``{"productId": "0"}`` is schema-valid and rightly a 400).
@@ -41,6 +42,11 @@ DATABASE = Path(tempfile.gettempdir()) / f"printapi-schemathesis-{os.getpid()}-{
 DATABASE_URL = f"sqlite+aiosqlite:///{DATABASE}"
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 CANNOT_HOLD = [checks.positive_data_acceptance]
+# ``GET /v2/orders/estimate`` is served: it reads the order whose id is "estimate" (``GET
+# /v2/orders/{order_id}``), so an OPTIONS there is rightly answered ``Allow: GET, POST``, which the
+# document, listing that path for POST only, cannot say. Hypothesis draws such an OPTIONS in some
+# runs and not in others.
+OVERLAPPED = {"/v2/orders/estimate": [checks.allow_header_conformance]}
 
 STORAGE = Path(tempfile.gettempdir()) / f"printapi-schemathesis-files-{os.getpid()}-{secrets.token_hex(4)}"
 app = create_app(
@@ -114,7 +120,9 @@ def test_no_request_makes_the_server_fail(case: schemathesis.Case[Any], operator
 def test_every_answer_is_one_the_openapi_document_promises(
     case: schemathesis.Case[Any], operator: Operator
 ) -> None:
-    case.call_and_validate(headers=operator.headers, excluded_checks=CANNOT_HOLD)
+    case.call_and_validate(
+        headers=operator.headers, excluded_checks=CANNOT_HOLD + OVERLAPPED.get(case.path, [])
+    )
 
 
 def _call(operator: Operator, path: str, method: str, **parts: Any) -> Any:
