@@ -184,7 +184,7 @@ class TestPlaceOrder:
                 with pytest.raises(Conflict):
                     await store
             else:
-                assert (await store).id == "drawn-again"
+                assert (await store).order.id == "drawn-again"
 
         # "taken" has one item with two files; "drawn-again", when placed, two with two each.
         expected = (1, 1, 2, 1) if custom else (2, 3, 6, 2)

@@ -32,7 +32,7 @@ from printapi.kit.problems import Problems, Sent
 from printapi.kit.wakeup import announce
 from printapi.models import Account, ItemFile, Order, OrderItem, OrderStatusChange
 from printapi.orders import actions, checkout, repository, rules
-from printapi.orders.events import OrderStatusChanged
+from printapi.orders.events import OrderPlaced, OrderStatusChanged
 from printapi.orders.priced import PricedOrder, price_order
 from printapi.orders.pricing import Invoice, Line, invoice
 from printapi.orders.rules import ItemPlan
@@ -231,8 +231,9 @@ async def estimate_order(
 
 async def store_order(
     session: AsyncSession, *, principal: Principal, draft: Draft, production_delay: timedelta, now: datetime
-) -> Order:
-    """Store a prepared order (status Created). Creating an order notifies nobody.
+) -> OrderPlaced:
+    """Store a prepared order (status Created). Creating an order notifies nobody; what it causes
+    (the event feed's ``order.created``) is ``effects.handle``'s, given the event returned.
 
     ``production_delay`` (``PRINTAPI_PRODUCTION_DELAY``) is kept with the order: its production
     starts that long after it becomes Processing, and until then the shop may cancel it.
@@ -254,7 +255,7 @@ async def store_order(
         order.id = ids.random_order_id()
     if any(file.download_url for item in order.items for file in item.files):
         await announce(session, DOWNLOADS_CHANNEL)
-    return order
+    return OrderPlaced(order, now=now)
 
 
 async def place_order(
@@ -267,13 +268,15 @@ async def place_order(
     production_delay: timedelta = timedelta(0),
 ) -> Order:
     """Check, price and store a new order in one transaction (tests and benchmarks place many
-    orders this way; the API reads first, on SQLite in a transaction of its own)."""
+    orders this way; the API reads first, on SQLite in a transaction of its own). What placing
+    causes is not written: the event is dropped (the route hands it to ``effects.handle``)."""
     draft = await prepare_order(
         session, principal=principal, request=Sent.of(request), express_surcharge=express_surcharge, now=now
     )
-    return await store_order(
+    placed = await store_order(
         session, principal=principal, draft=draft, production_delay=production_delay, now=now
     )
+    return placed.order
 
 
 def invoice_of(order: Order) -> Invoice:

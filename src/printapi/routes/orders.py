@@ -15,7 +15,6 @@ from printapi.kit.errors import InvalidInput
 from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service
-from printapi.orders.events import OrderPlaced
 from printapi.orders.schemas import (
     OrderEstimateOut,
     OrderIn,
@@ -56,14 +55,15 @@ async def place_order(
             now=runtime.clock.now(),
         )
     now = runtime.clock.now()
-    order = await service.store_order(
+    placed = await service.store_order(
         session,
         principal=principal,
         draft=draft,
         production_delay=runtime.settings.production_window,
         now=now,
     )
-    await effects.handle(session, OrderPlaced(order, now=now))  # the event feed's order.created
+    await effects.handle(session, placed)  # the event feed's order.created
+    order = placed.order
     return WireResponse(
         OrderOut.of(order, service.invoice_of(order), urls, actions=service.allowed_actions(order, now=now)),
         zone=runtime.zone,
