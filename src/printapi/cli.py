@@ -383,24 +383,37 @@ def clients_create(
         typer.echo("The secret is shown only now; store it safely.", err=True)
 
 
+# An order id is unique in an account and environment only: these options pick one where ids collide.
+WhoseOrder = Annotated[str | None, typer.Option("--account", help="E-mail of the account, when ids collide.")]
+WhichEnvironment = Annotated[
+    Environment | None, typer.Option("--environment", help="test or live, when ids collide.")
+]
+
+
+async def _account_id(session: AsyncSession, email: str | None) -> int | None:
+    """The id of the account with this e-mail (an error when there is none), or None when not given."""
+    from printapi.auth import service as auth
+
+    return (await auth.find_account(session, email=email)).id if email else None
+
+
 @orders_app.command("set-status")
 def orders_set_status(
     order_id: Annotated[str, typer.Argument(help="The order id as the shop knows it.")],
     status: Annotated[OrderStatus, typer.Argument(help="Processing, Shipped or Cancelled.")],
     tracking_url: Annotated[str | None, typer.Option(help="Carrier tracking link (Shipped).")] = None,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the status history).")] = None,
-    account: Annotated[str | None, typer.Option(help="E-mail of the account, when ids collide.")] = None,
-    environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
+    account: WhoseOrder = None,
+    environment: WhichEnvironment = None,
 ) -> None:
     """Move an order through its statuses as the print shop."""
     from printapi import effects
-    from printapi.auth import service as auth
     from printapi.orders import service as orders
     from printapi.orders.actions import Stage
     from printapi.orders.schemas import StatusChangeIn
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
-        account_id = (await auth.find_account(session, email=account)).id if account else None
+        account_id = await _account_id(session, account)
         try:
             change = StatusChangeIn(status=status, tracking_url=tracking_url, reason=reason)
         except ValidationError as exc:
@@ -451,17 +464,16 @@ def orders_ship(
     carrier: Annotated[str | None, typer.Option(help="The carrier, e.g. PostNL.")] = None,
     tracking_code: Annotated[str | None, typer.Option(help="The carrier's code of the parcel.")] = None,
     tracking_url: Annotated[str | None, typer.Option(help="Where the parcel is followed.")] = None,
-    account: Annotated[str | None, typer.Option(help="E-mail of the account, when ids collide.")] = None,
-    environment: Annotated[Environment | None, typer.Option(help="test or live, when ids collide.")] = None,
+    account: WhoseOrder = None,
+    environment: WhichEnvironment = None,
 ) -> None:
     """Record a parcel of an order in Processing; the one with the last items ships the order."""
     from printapi import effects
-    from printapi.auth import service as auth
     from printapi.orders.shipments import service as shipments
     from printapi.orders.shipments.schemas import ShipmentIn
 
     async def work(session: AsyncSession, runtime: Runtime) -> str:
-        account_id = (await auth.find_account(session, email=account)).id if account else None
+        account_id = await _account_id(session, account)
         try:
             request = ShipmentIn(
                 carrier=carrier,

@@ -250,8 +250,8 @@ class Shop:
     headers: dict[str, str]
     credentials: Credentials
 
-    async def place(self) -> str:
-        order_id = f"cli-{secrets.token_hex(6)}"
+    async def place(self, order_id: str | None = None) -> str:
+        order_id = order_id or f"cli-{secrets.token_hex(6)}"
         response = await self.http.post(
             "/v2/orders", json=order_body(book_item(), id=order_id), headers=self.headers
         )
@@ -296,6 +296,36 @@ class TestOrdersSetStatus:
             assert printed.startswith(f"order {order_id}: Processing (production starts ")
             assert printed.endswith("; the shop may cancel until then)\n")
             assert (await shop.order(order_id))["allowedActions"] == ["cancel"]
+
+    async def test_an_id_two_accounts_used_needs_the_account_and_moves_that_one_only(
+        self, cli: Cli, shop: Shop
+    ) -> None:
+        async with api(cli) as (http, runtime):
+            credentials = await make_credentials(runtime)
+            headers = await token_headers(http, credentials.client_id, credentials.client_secret)
+            other = Shop(http, headers, credentials)
+            order_id = await shop.place()
+            await other.place(order_id)
+
+            ambiguous = await cli.run("orders", "set-status", order_id, "Processing")
+            named = await cli.run(
+                "orders",
+                "set-status",
+                order_id,
+                "Processing",
+                "--account",
+                credentials.email,
+                "--environment",
+                "test",
+            )
+
+            assert ambiguous.returncode == 1
+            assert f"error: 2 orders have id '{order_id}'." in ambiguous.stderr
+            assert named.returncode == 0, named
+            assert ((await other.order(order_id))["status"], (await shop.order(order_id))["status"]) == (
+                "Processing",
+                "Created",
+            )
 
     async def test_an_illegal_move_exits_1_and_changes_nothing(self, cli: Cli, shop: Shop) -> None:
         order_id = await shop.place()
