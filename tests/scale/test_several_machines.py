@@ -70,7 +70,7 @@ class Cluster:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     server = postgres_server_or_skip()
     folder = tmp_path_factory.mktemp("cluster")
-    name, url = fresh_postgres_database(server)
+    database, url = fresh_postgres_database(server)
     try:
         with s3_server(folder / "store") as store:
             bucket = asyncio.run(store.new_bucket())
@@ -94,36 +94,36 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             run_command(deployment, "migrate")
             run_command(deployment, "seed")
             try:
-                for name in ("a", "b"):
+                for process in ("a", "b"):
                     spawn(
                         deployment,
-                        name,
+                        process,
                         "serve",
                         "--host",
                         "127.0.0.1",
                         "--port",
-                        str(ports[name]),
+                        str(ports[process]),
                         "--no-worker",
                     )
-                for name in ("w1", "w2"):
+                for process in ("w1", "w2"):
                     spawn(
                         deployment,
-                        name,
+                        process,
                         "worker",
                         "--metrics-host",
                         "127.0.0.1",
                         "--metrics-port",
-                        str(ports[name]),
+                        str(ports[process]),
                     )
                 for base in (*api.values(), *workers.values()):
                     wait_ready(deployment, base)
                 yield Cluster(deployment, api, workers, bucket)
             finally:
                 deployment.stop()
-            for process in deployment.processes:
-                assert "Traceback" not in process.log_text(), f"{process.name}:\n{process.log_text()}"
+            for shipped in deployment.processes:
+                assert "Traceback" not in shipped.log_text(), f"{shipped.name}:\n{shipped.log_text()}"
     finally:
-        drop_postgres_database(server, name)
+        drop_postgres_database(server, database)
 
 
 @pytest.fixture
