@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Body, Depends, Query, Request
 from fastapi.openapi.models import OAuth2 as OAuth2Model
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
@@ -24,6 +24,7 @@ from printapi.auth.scopes import Scope
 from printapi.files.service import MEDIA_OF, download_name
 from printapi.idempotency.middleware import held_write
 from printapi.kit.pagination import PageRequest
+from printapi.kit.problems import M, Sent
 from printapi.kit.urls import Urls
 from printapi.models import ItemFile
 from printapi.runtime import Runtime
@@ -39,6 +40,11 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+# The annotation of a route's JSON body: ``body: Json[OrderIn]`` (a ``Sent``: the route gets the
+# body's problems, kit/problems.py). Here, with the FastAPI edge, so that the services that use
+# kit/problems (``printapi worker``, the CLI commands) start without loading FastAPI.
+Json = Annotated[Sent[M], Body()]
 
 # The dependencies below take the runtime from the request, not through ``RuntimeDep``: FastAPI
 # resolves every edge between dependencies anew per request (a cached one too), and the edges

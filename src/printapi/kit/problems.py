@@ -28,7 +28,7 @@ import re
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Generic, ParamSpec, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, ParamSpec, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, GetCoreSchemaHandler, TypeAdapter, ValidationError
 from pydantic_core import CoreSchema, ErrorDetails, core_schema
@@ -190,26 +190,6 @@ class Sent(Generic[M]):
         return core_schema.no_info_plain_validator_function(
             lambda data: cls.parse(model, data), json_schema_input_schema=handler.generate_schema(model)
         )
-
-
-# The annotation of a route's JSON body: ``body: Json[OrderIn]``.
-if TYPE_CHECKING:
-    from fastapi import Body
-
-    Json = Annotated[Sent[M], Body()]
-
-
-def __getattr__(name: str) -> Any:
-    """``Json``, made when a route module first imports it: FastAPI is imported by the routes, not
-    by the services that use the rest of this module (``printapi worker`` and the CLI commands do
-    not load it, a third of a second less at each start)."""
-    if name != "Json":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from fastapi import Body  # noqa: PLC0415 - deferred: see above
-
-    json: Any = Annotated[Sent[M], Body()]  # type: ignore[valid-type] # M is bound here as in the alias above
-    globals()["Json"] = json
-    return json
 
 
 # -- salvaging the accepted parts --------------------------------------------------------------

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends, Response
 
 from printapi.accounts import service
 from printapi.accounts.schemas import ProductPriceIn, SettingsIn, SettingsOut
-from printapi.api import ReadSession, RuntimeDep, WriteSession, require
+from printapi.api import Json, ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.catalogue import service as catalogue
-from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 
 router = APIRouter(tags=["account"])

@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from printapi.api import ReadSession, RuntimeDep, WriteSession, require
+from printapi.api import Json, ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.coupons import service
 from printapi.coupons.schemas import CouponIn, CouponListOut, CouponOut, CouponQuoteIn, CouponQuoteOut
-from printapi.kit.problems import Json
 from printapi.kit.schema import ErrorOut
 from printapi.kit.wire import WireResponse
 

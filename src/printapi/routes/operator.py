@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from printapi import effects
-from printapi.api import MAX_DB_INT, RuntimeDep, WriteSession, require
+from printapi.api import MAX_DB_INT, Json, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Environment, Principal
 from printapi.auth.scopes import Scope
-from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.orders import service as orders
 from printapi.orders.schemas import OrderStatusOut, StatusChangeIn

@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from printapi import effects
-from printapi.api import PageDep, ReadSession, RuntimeDep, UrlsDep, WriteSession, require
+from printapi.api import Json, PageDep, ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import InvalidInput
-from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service
 from printapi.orders.schemas import (

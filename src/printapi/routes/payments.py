@@ -12,12 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, StrictStr
 
 from printapi import effects
-from printapi.api import ReadSession, RuntimeDep, UrlsDep, WriteSession, require
+from printapi.api import Json, ReadSession, RuntimeDep, UrlsDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import ApiError, Forbidden, InvalidInput, NotFound, ServiceUnavailable
 from printapi.kit.logging import get_logger
-from printapi.kit.problems import Json
 from printapi.kit.urls import Urls
 from printapi.kit.wire import WireResponse
 from printapi.orders.schemas import OrderStatusOut

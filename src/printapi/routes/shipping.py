@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from printapi.api import ReadSession, RuntimeDep, require
+from printapi.api import Json, ReadSession, RuntimeDep, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
-from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse
 from printapi.shipping import service
 from printapi.shipping.schemas import ShippingQuoteIn, ShippingQuoteOut

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from printapi.api import PageDep, ReadSession, RuntimeDep, WriteSession, require
+from printapi.api import Json, PageDep, ReadSession, RuntimeDep, WriteSession, require
 from printapi.auth.principal import Principal
 from printapi.auth.scopes import Scope
 from printapi.kit.errors import InvalidInput
-from printapi.kit.problems import Json
 from printapi.kit.wire import WireResponse, parse_local
 from printapi.orders import service as orders
 from printapi.webhooks import service
